@@ -1,0 +1,128 @@
+"""The schedule as the rest of chairbot sees it: an event and its sessions, every instant aware and in UTC.
+
+These are the resolved, validated types. How a file spells them (``"09:00"`` local to the venue, ISO with an
+offset, pretalx JSON, frab XML, plain text) is the business of :mod:`bot.schedule.document` and the importers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Kind(StrEnum):
+    """What a session is; decides how it is announced and whether it has live Q&A."""
+
+    OPENING = "opening"
+    TALK = "talk"
+    CONTRIBUTED = "contributed"
+    POSTER = "poster"
+    PANEL = "panel"
+    BREAK = "break"
+    SOCIAL = "social"
+    OTHER = "other"
+
+
+#: Kinds with live Q&A unless the session says otherwise.
+QA_KINDS = frozenset({Kind.TALK, Kind.CONTRIBUTED, Kind.PANEL})
+
+#: Minutes before the start at which each kind is announced (0 is "at the start"); a file may override.
+DEFAULT_ANNOUNCE: dict[Kind, tuple[int, ...]] = {
+    Kind.OPENING: (10, 0),
+    Kind.TALK: (10, 0),
+    Kind.CONTRIBUTED: (10, 0),
+    Kind.PANEL: (10, 0),
+    Kind.POSTER: (15, 0),
+    Kind.BREAK: (0,),
+    Kind.SOCIAL: (0,),
+    Kind.OTHER: (0,),
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Speaker(_Frozen):
+    name: str
+    affiliation: str | None = None
+
+
+class Poster(_Frozen):
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+
+
+class Links(_Frozen):
+    """Where to watch and what to open: all optional, all URLs."""
+
+    stream: str | None = None
+    virtual_room: str | None = None
+    slides: str | None = None
+    page: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.stream, self.virtual_room, self.slides, self.page))
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One slot of the programme. ``start`` and ``end`` are aware UTC datetimes."""
+
+    id: str
+    title: str
+    kind: Kind
+    start: dt.datetime
+    end: dt.datetime
+    room: str | None = None
+    track: str | None = None
+    speakers: tuple[Speaker, ...] = ()
+    links: Links = field(default_factory=Links)
+    qa: bool = False
+    posters: tuple[Poster, ...] = ()
+    abstract: str | None = None
+    #: Minutes before the start to announce this session, overriding the event's setting for its kind.
+    announce: tuple[int, ...] | None = None
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    name: str
+    timezone: ZoneInfo
+    date: dt.date | None = None
+    display_timezones: tuple[ZoneInfo, ...] = ()
+    announce: dict[Kind, tuple[int, ...]] = field(default_factory=dict)
+
+    def offsets_for(self, kind: Kind) -> tuple[int, ...]:
+        """Minutes before the start at which sessions of ``kind`` are announced."""
+        return self.announce.get(kind, DEFAULT_ANNOUNCE[kind])
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A validated programme: sessions sorted by start (then room, then id)."""
+
+    event: Event
+    sessions: tuple[Session, ...]
+    source: str = "<schedule>"
+
+    def session(self, session_id: str) -> Session:
+        for session in self.sessions:
+            if session.id == session_id:
+                return session
+        raise KeyError(session_id)
+
+    def days(self) -> list[dt.date]:
+        """The local calendar days at the venue that have sessions, in order."""
+        zone = self.event.timezone
+        return sorted({s.start.astimezone(zone).date() for s in self.sessions})
