@@ -1,22 +1,277 @@
 """The ``chairbot`` command line: thin wrappers over the schedule, plan and Q&A services.
 
-Exit codes: 0 success, 1 an invalid input (schedule, database), 2 a usage error. No traceback reaches the user;
-set ``CHAIRBOT_DEBUG=1`` to see one.
+Exit codes: 0 success, 1 an invalid input (a schedule with problems, an unreadable file), 2 a usage error.
+No traceback reaches the user; set ``CHAIRBOT_DEBUG=1`` to see one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
+
+from bot.schedule import export
+from bot.schedule.errors import ScheduleError, UsageError
+from bot.schedule.loader import NATIVE, Format, load_with_format
+from bot.schedule.model import Schedule
+from bot.schedule.plan import plan as make_plan
+from bot.timefmt import clock, span, zone_label
+from bot.zones import ZoneError, get_zone, zone_name
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InvalidInput(click.ClickException):
+    """Exit code 1: the input (not the way the command was called) is wrong; the message says why."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Turn schedule problems into exit code 1 and usage problems into exit code 2, with their messages."""
+    try:
+        yield
+    except ScheduleError as exc:
+        raise InvalidInput(exc.render()) from None
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _zone_option(value: str | None) -> ZoneInfo | None:
+    if value is None:
+        return None
+    try:
+        return get_zone(value)
+    except ZoneError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2024-05-11") from None
+
+
+def _tz_one(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ZoneInfo | None:
+    return _zone_option(value)
+
+
+def _tz_many(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> list[ZoneInfo]:
+    return [z for z in (_zone_option(v) for v in value) if z is not None]
+
+
+_SCHEDULE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_DATE_HELP = "Date of a plain-text schedule (YYYY-MM-DD)."
+
+
+def _date_opt(f: F) -> F:
+    return click.option("--date", "date", callback=_date_option, metavar="YYYY-MM-DD", help=_DATE_HELP)(f)
+
+
+def _load(path: Path, date: dt.date | None, tz: ZoneInfo | None) -> tuple[Schedule, Format]:
+    return load_with_format(path, date=date, timezone=zone_name(tz) if tz is not None else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="chairbot", prog_name="chairbot")
 def cli() -> None:
-    """chairbot: the virtual session chair for hybrid workshops on Discord."""
+    """chairbot: the virtual session chair for hybrid workshops on Discord.
+
+    Schedules may be chairbot YAML/TOML/JSON, a pretalx schedule.json, a frab schedule.xml, or the plain-text
+    tentative schedule of a workshop proposal (give --date and --tz); the format is detected from the content.
+    """
+
+
+# --- check -------------------------------------------------------------------------------------------------
+
+
+def _summary(schedule: Schedule, fmt: Format) -> str:
+    zone = schedule.event.timezone
+    days = schedule.days()
+    first = schedule.sessions[0]
+    last_end = max(s.end for s in schedule.sessions)
+    when = days[0].isoformat() if len(days) == 1 else f"{days[0].isoformat()} to {days[-1].isoformat()}"
+    kinds: dict[str, int] = {}
+    for session in schedule.sessions:
+        kinds[session.kind.value] = kinds.get(session.kind.value, 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    source = "" if fmt in NATIVE else f" (imported from {fmt.value})"
+    return (
+        f"ok: {schedule.event.name!r}{source}: {len(schedule.sessions)} sessions ({counts}) on {when}, "
+        f"{span(first.start, last_end, zone)} {zone_name(zone)}; {len(make_plan(schedule))} announcements planned"
+    )
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=_SCHEDULE_FILE)
+@_date_opt
+@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
+def check(files: tuple[Path, ...], date: dt.date | None, tz: ZoneInfo | None) -> None:
+    """Validate schedule FILES: one summary line per file, every problem with its place and fix."""
+    invalid = unusable = 0
+    for path in files:
+        try:
+            schedule, fmt = _load(path, date, tz)
+        except ScheduleError as exc:
+            invalid += 1
+            n = len(exc.problems)
+            click.echo(f"{path}: invalid: {n} problem{'s' if n != 1 else ''}", err=True)
+            click.echo(exc.render(), err=True)
+        except UsageError as exc:
+            unusable += 1
+            click.echo(f"{path}: cannot check: {exc}", err=True)
+        else:
+            click.echo(f"{path}: {_summary(schedule, fmt)}")
+    if unusable:
+        sys.exit(2)
+    if invalid:
+        sys.exit(1)
+
+
+# --- show ---------------------------------------------------------------------------------------------------
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows]
+
+
+def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
+    """The schedule as a text table: one time column per zone (venue first), day changes marked ``+1``."""
+    venue = schedule.event.timezone
+    columns = [venue, *[z for z in zones if zone_name(z) != zone_name(venue)]]
+    out = [
+        schedule.event.name,
+        f"Times: {', '.join(zone_name(z) for z in columns)}; +1/-1: another day than at the venue",
+    ]
+    for day in schedule.days():
+        out.append("")
+        out.append(day.strftime("%A %d %B %Y") + f" ({zone_label(venue)})")
+        rows = [[*(zone_label(z) for z in columns), "kind", "id", "session"]]
+        for s in schedule.sessions:
+            if s.start.astimezone(venue).date() != day:
+                continue
+            title = s.title
+            if s.speakers:
+                title += " — " + ", ".join(
+                    sp.name + (f" ({sp.affiliation})" if sp.affiliation else "") for sp in s.speakers
+                )
+            if s.room:
+                title += f"  [{s.room}]"
+            if s.posters:
+                title += f"  ({len(s.posters)} poster{'s' if len(s.posters) != 1 else ''})"
+            times = [span(s.start, s.end, z, day) for z in columns]
+            rows.append([*times, s.kind.value, s.id, title])
+        out.extend(_table(rows))
+    return "\n".join(out)
+
+
+@cli.command()
+@click.argument("file", type=_SCHEDULE_FILE)
+@click.option(
+    "--tz",
+    "zones",
+    multiple=True,
+    callback=_tz_many,
+    metavar="ZONE",
+    help="Also show times in ZONE (repeatable). Default: the event's display zones. "
+    "For a plain-text schedule the first --tz is the venue's zone.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: instants as UTC ISO-8601 ending in Z.")
+@_date_opt
+def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None) -> None:
+    """Show the schedule in FILE as a table in the venue's zone and other zones."""
+    with _reporting():
+        schedule, _ = _load(file, date, zones[0] if zones else None)
+    if as_json:
+        click.echo(json.dumps(export.schedule_json(schedule), ensure_ascii=False, indent=2))
+        return
+    click.echo(render_table(schedule, zones or list(schedule.event.display_timezones)))
+
+
+# --- import --------------------------------------------------------------------------------------------------
+
+
+@cli.command(name="import")
+@click.argument("file", type=_SCHEDULE_FILE)
+@_date_opt
+@click.option(
+    "--tz",
+    "tz",
+    callback=_tz_one,
+    metavar="ZONE",
+    help="Venue zone (IANA) for a plain-text schedule, or a pretalx/frab file without one.",
+)
+@click.option("--name", help="Event name for a plain-text schedule.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the YAML to this file instead of standard output.",
+)
+def import_(file: Path, date: dt.date | None, tz: ZoneInfo | None, name: str | None, output: Path | None) -> None:
+    """Convert FILE (any supported format) into chairbot's native YAML."""
+    with _reporting():
+        schedule, fmt = load_with_format(file, date=date, timezone=zone_name(tz) if tz else None, name=name)
+    if fmt is not Format.PLAINTEXT:
+        unused = [flag for flag, value in (("--date", date), ("--name", name)) if value is not None]
+        if unused:
+            click.echo(f"chairbot: note: {' and '.join(unused)} only apply to plain-text schedules; ignored", err=True)
+    header = (
+        f"Imported by chairbot from {file.name} ({fmt.value}).\n"
+        f"Times written HH:MM are local to {zone_name(schedule.event.timezone)} on the session's date "
+        f"(or event.date);\nothers carry their UTC offset."
+    )
+    text = export.to_yaml(schedule, header=header)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{output}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"{output}: wrote {len(schedule.sessions)} sessions from {file} ({fmt.value})", err=True)
+
+
+# --- plan ------------------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", type=_SCHEDULE_FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: 'at' as UTC ISO-8601 ending in Z.")
+@_date_opt
+@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
+def plan(file: Path, as_json: bool, date: dt.date | None, tz: ZoneInfo | None) -> None:
+    """List the announcements the bot will post for FILE, in the order they are due."""
+    with _reporting():
+        schedule, _ = _load(file, date, tz)
+    announcements = make_plan(schedule)
+    if as_json:
+        click.echo(json.dumps(export.plan_json(announcements), ensure_ascii=False, indent=2))
+        return
+    venue = schedule.event.timezone
+    click.echo(f"{schedule.event.name}: {len(announcements)} announcements (times in {zone_name(venue)})")
+    rows = [["at", "what", "id", "session"]]
+    for a in announcements:
+        what = "now live" if a.minutes_before == 0 else f"in {a.minutes_before} min"
+        day = a.at.astimezone(venue).strftime("%a %d %b")
+        rows.append([f"{day} {clock(a.at, venue)}", what, a.id, f"{a.session.title} ({a.session.kind.value})"])
+    click.echo("\n".join(_table(rows)))
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -26,6 +281,10 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("chairbot: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (``chairbot show ... | head``): not an error worth a message.
+        sys.stderr.close()
+        sys.exit(0)
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("CHAIRBOT_DEBUG"):
             raise

@@ -48,16 +48,14 @@ def _zone(zone: str | ZoneInfo) -> ZoneInfo:
     return get_zone(zone) if isinstance(zone, str) else zone
 
 
-def day_offset(instant: dt.datetime, zone: str | ZoneInfo, reference: str | ZoneInfo) -> int:
-    """How many calendar days the local date in ``zone`` is ahead of (or, negative, behind) ``reference``."""
+def day_offset(instant: dt.datetime, zone: str | ZoneInfo, reference: dt.date) -> int:
+    """How many calendar days the local date of ``instant`` in ``zone`` is after (negative: before) ``reference``."""
     _require_aware(instant)
-    here = instant.astimezone(_zone(zone)).date()
-    there = instant.astimezone(_zone(reference)).date()
-    return (here - there).days
+    return (instant.astimezone(_zone(zone)).date() - reference).days
 
 
-def clock(instant: dt.datetime, zone: str | ZoneInfo, reference: str | ZoneInfo | None = None) -> str:
-    """``HH:MM`` in ``zone``, with ``+N``/``-N`` when that is another calendar day than in ``reference``."""
+def clock(instant: dt.datetime, zone: str | ZoneInfo, reference: dt.date | None = None) -> str:
+    """``HH:MM`` in ``zone``, with ``+N``/``-N`` when that is another calendar day than ``reference``."""
     _require_aware(instant)
     text = instant.astimezone(_zone(zone)).strftime("%H:%M")
     if reference is not None:
@@ -68,13 +66,16 @@ def clock(instant: dt.datetime, zone: str | ZoneInfo, reference: str | ZoneInfo 
 
 
 def zones_line(instant: dt.datetime, venue: str | ZoneInfo, others: Iterable[str | ZoneInfo] = ()) -> str:
-    """The time of ``instant`` at the venue and in each display zone, one line, day changes marked.
+    """The time of ``instant`` at the venue and in each display zone, one line; a time on another calendar
+    day than at the venue is marked ``+1``/``-1``.
 
     >>> import datetime as dt
     >>> zones_line(dt.datetime(2024, 5, 11, 7, tzinfo=dt.UTC), "Europe/Vienna", ["America/New_York"])
     '09:00 Vienna · 03:00 New York'
     """
+    _require_aware(instant)
     venue_zone = _zone(venue)
+    venue_day = instant.astimezone(venue_zone).date()
     seen = {zone_name(venue_zone)}
     parts = [f"{clock(instant, venue_zone)} {zone_label(venue_zone)}"]
     for other in others:
@@ -83,12 +84,16 @@ def zones_line(instant: dt.datetime, venue: str | ZoneInfo, others: Iterable[str
         if key in seen:
             continue
         seen.add(key)
-        parts.append(f"{clock(instant, zone, venue_zone)} {zone_label(zone)}")
+        parts.append(f"{clock(instant, zone, venue_day)} {zone_label(zone)}")
     return " · ".join(parts)
 
 
-def span_line(start: dt.datetime, end: dt.datetime, zone: str | ZoneInfo, reference: str | ZoneInfo | None = None) -> str:
-    """``09:00–09:30`` in ``zone``; each end marked with its day change against ``reference``."""
+def span(start: dt.datetime, end: dt.datetime, zone: str | ZoneInfo, reference: dt.date | None = None) -> str:
+    """``09:00–09:30`` in ``zone``. Each end is marked with its day change against ``reference``, which
+    defaults to the start's own local day (so a session past midnight reads ``23:30–01:00+1``)."""
+    _require_aware(start)
+    if reference is None:
+        reference = start.astimezone(_zone(zone)).date()
     return f"{clock(start, zone, reference)}–{clock(end, zone, reference)}"
 
 

@@ -7,11 +7,13 @@ offset, pretalx JSON, frab XML, plain text) is the business of :mod:`bot.schedul
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Kind(StrEnum):
@@ -43,29 +45,56 @@ DEFAULT_ANNOUNCE: dict[Kind, tuple[int, ...]] = {
 }
 
 
+def _scalar_to_str(value: Any) -> Any:
+    """Numbers become text (``id: 12``); everything else is left for the type check to judge."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _check_url(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+            raise ValueError("must be a web address starting with http:// or https://")
+    return value
+
+
+def one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str | dict) else value
+
+
+#: Non-empty text; a number written where text belongs (``id: 12``) is taken as its text.
+Text = Annotated[str, BeforeValidator(_scalar_to_str), Field(min_length=1)]
+OptionalText = Annotated[str | None, BeforeValidator(_scalar_to_str)]
+Url = Annotated[str, BeforeValidator(_check_url)]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Speaker(_Frozen):
-    name: str
-    affiliation: str | None = None
+    name: Text
+    affiliation: OptionalText = None
 
 
 class Poster(_Frozen):
-    id: str
-    title: str
-    authors: tuple[str, ...] = ()
-    url: str | None = None
+    id: Text
+    title: Text
+    authors: Annotated[tuple[Text, ...], BeforeValidator(one_or_many)] = ()
+    url: Url | None = None
 
 
 class Links(_Frozen):
-    """Where to watch and what to open: all optional, all URLs."""
+    """Where to watch and what to open: all optional, all web addresses."""
 
-    stream: str | None = None
-    virtual_room: str | None = None
-    slides: str | None = None
-    page: str | None = None
+    stream: Url | None = None
+    virtual_room: Url | None = None
+    slides: Url | None = None
+    page: Url | None = None
 
     def is_empty(self) -> bool:
         return not any((self.stream, self.virtual_room, self.slides, self.page))

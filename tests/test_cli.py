@@ -1,0 +1,258 @@
+"""The command line as an organizer uses it: summaries, tables, JSON, conversion, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from bot.schedule.loader import load_schedule
+
+Run = Callable[..., Result]
+Write = Callable[[str, str], Path]
+
+ROOT = Path(__file__).resolve().parent.parent
+ICLR = ROOT / "schedule" / "iclr2024-rrfm.yaml"
+EXAMPLES = sorted((ROOT / "schedule").glob("*.yaml"))
+
+SMALL = """
+event: {name: Small, timezone: Europe/Vienna, date: 2024-05-11, display_timezones: [America/New_York, Pacific/Auckland]}
+sessions:
+  - {id: opening, title: Opening, start: "08:50", end: "09:00"}
+  - {id: invited-1, title: Invited Talk 1, start: "09:00", end: "09:30", speakers: ["Andrew Wilson (New York University)"]}
+  - {id: posters-1, title: Poster Session 1, start: "10:15", end: "11:15", posters: [{id: P1, title: Paper}]}
+  - {id: lunch, title: Lunch, kind: break, start: "12:15", end: "13:30"}
+"""
+
+
+# --- check -----------------------------------------------------------------------------------------------------
+
+
+def test_check_prints_one_summary_line_per_valid_file(run: Run) -> None:
+    result = run("check", *EXAMPLES)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(EXAMPLES) >= 3
+    assert all(": ok: " in line for line in lines)
+    iclr = next(line for line in lines if "iclr2024" in line)
+    assert "16 sessions (1 opening, 8 talk, 3 contributed, 2 poster, 1 break, 1 panel) on 2024-05-11" in iclr
+    assert "08:50–18:00 Europe/Vienna" in iclr
+
+
+def test_check_reports_problems_and_exits_1(run: Run, write: Write) -> None:
+    good = write("good.yaml", SMALL)
+    bad = write("bad.yaml", SMALL.replace('end: "09:30"', 'end: "08:30"'))
+    result = run("check", good, bad)
+    assert result.exit_code == 1
+    assert f"{good}: ok: " in result.stdout
+    assert f"{bad}: invalid: 1 problem" in result.stderr
+    assert f"{bad}:4: session 'invited-1': end is not after start" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    result = run("check", tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_unknown_command_and_option_are_usage_errors(run: Run) -> None:
+    assert run("chair").exit_code == 2
+    assert run("show", ICLR, "--colour").exit_code == 2
+
+
+def test_unknown_zone_option_suggests_the_right_one(run: Run) -> None:
+    result = run("show", ICLR, "--tz", "Asia/Kathmndu")
+    assert result.exit_code == 2
+    assert "unknown time zone 'Asia/Kathmndu'; did you mean 'Asia/Kathmandu'?" in result.stderr
+
+
+# --- show ------------------------------------------------------------------------------------------------------
+
+
+def test_show_table_has_a_column_per_zone_and_marks_other_days(run: Run, write: Write) -> None:
+    result = run("show", write("s.yaml", SMALL))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("Vienna"))
+    assert header.split()[:4] == ["Vienna", "New", "York", "Auckland"]
+    talk = next(line for line in lines if "invited-1" in line)
+    assert talk.split()[:3] == ["09:00–09:30", "03:00–03:30", "19:00–19:30"]
+    assert "Invited Talk 1 — Andrew Wilson (New York University)" in talk
+    assert "Saturday 11 May 2024 (Vienna)" in result.stdout
+
+
+def test_show_with_asked_zones_replaces_the_display_zones(run: Run, write: Write) -> None:
+    result = run("show", write("s.yaml", SMALL), "--tz", "America/Los_Angeles", "--tz", "Asia/Kathmandu")
+    opening = next(line for line in result.stdout.splitlines() if "opening" in line)
+    assert opening.split()[:3] == ["08:50–09:00", "23:50-1–00:00", "12:35–12:45"]
+
+
+def test_show_json_lists_sessions_by_start_in_utc(run: Run, write: Write) -> None:
+    result = run("show", write("s.yaml", SMALL), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["event"]["timezone"] == "Europe/Vienna"
+    assert data["event"]["display_timezones"] == ["America/New_York", "Pacific/Auckland"]
+    sessions = data["sessions"]
+    assert [s["id"] for s in sessions] == ["opening", "invited-1", "posters-1", "lunch"]
+    assert sessions[1]["start"] == "2024-05-11T07:00:00Z"
+    assert sessions[1]["end"] == "2024-05-11T07:30:00Z"
+    assert sessions[1]["kind"] == "talk"
+    assert sessions[1]["speakers"] == [{"name": "Andrew Wilson", "affiliation": "New York University"}]
+    assert sessions[2]["posters"][0]["id"] == "P1"
+    assert sessions == sorted(sessions, key=lambda s: s["start"])
+
+
+def test_show_invalid_schedule_exits_1_with_the_problem(run: Run, write: Write) -> None:
+    result = run("show", write("bad.yaml", SMALL.replace("Europe/Vienna", "Europe/Wien")))
+    assert result.exit_code == 1
+    assert "unknown time zone 'Europe/Wien'" in result.stderr
+    assert result.stdout == ""
+
+
+# --- plan ------------------------------------------------------------------------------------------------------
+
+
+def test_plan_uses_the_default_offsets_per_kind(run: Run, write: Write) -> None:
+    result = run("plan", write("s.yaml", SMALL), "--json")
+    assert result.exit_code == 0
+    plan = [(a["id"], a["session"], a["kind"], a["at"]) for a in json.loads(result.stdout)["announcements"]]
+    assert plan == [
+        ("opening:before-10m", "opening", "before", "2024-05-11T06:40:00Z"),
+        ("opening:start", "opening", "start", "2024-05-11T06:50:00Z"),
+        ("invited-1:before-10m", "invited-1", "before", "2024-05-11T06:50:00Z"),
+        ("invited-1:start", "invited-1", "start", "2024-05-11T07:00:00Z"),
+        ("posters-1:before-15m", "posters-1", "before", "2024-05-11T08:00:00Z"),
+        ("posters-1:start", "posters-1", "start", "2024-05-11T08:15:00Z"),
+        ("lunch:start", "lunch", "start", "2024-05-11T10:15:00Z"),
+    ]
+
+
+def test_plan_offsets_are_configurable_per_kind_and_per_session(run: Run, write: Write) -> None:
+    text = SMALL.replace("display_timezones:", "announce: {talk: [30, 5, 0], break: []}, display_timezones:")
+    text = text.replace('title: Opening,', 'title: Opening, announce: [0],')
+    result = run("plan", write("s.yaml", text), "--json")
+    ids = [a["id"] for a in json.loads(result.stdout)["announcements"]]
+    assert ids == ["invited-1:before-30m", "opening:start", "invited-1:before-5m", "invited-1:start",
+                   "posters-1:before-15m", "posters-1:start"]
+
+
+def test_plan_ids_are_stable_from_run_to_run(run: Run) -> None:
+    first = run("plan", ICLR, "--json").stdout
+    second = run("plan", ICLR, "--json").stdout
+    assert first == second
+    ids = [a["id"] for a in json.loads(first)["announcements"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_plan_table_is_readable(run: Run, write: Write) -> None:
+    result = run("plan", write("s.yaml", SMALL))
+    assert result.exit_code == 0
+    assert "Small: 7 announcements (times in Europe/Vienna)" in result.stdout
+    assert any("Sat 11 May 08:50" in line and "in 10 min" in line and "invited-1:before-10m" in line
+               for line in result.stdout.splitlines())
+
+
+# --- import ----------------------------------------------------------------------------------------------------
+
+
+def test_import_writes_yaml_that_loads_to_the_same_instants(run: Run, write: Write, tmp_path: Path) -> None:
+    out = tmp_path / "out.yaml"
+    result = run("import", ICLR, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    before = run("show", ICLR, "--json").stdout
+    after = run("show", out, "--json").stdout
+    assert json.loads(after)["sessions"] == json.loads(before)["sessions"]
+
+
+def test_import_to_standard_output(run: Run, write: Write) -> None:
+    result = run("import", write("s.yaml", SMALL))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Imported by chairbot from s.yaml (yaml).")
+    assert 'start: "09:00"' in result.stdout
+
+
+PLAIN = """
+Tentative Workshop Schedule.
+
+Morning:
+
+- 08:50 – 09:00 Introduction and opening remarks
+- 09:00 - 09:30 Invited Talk 1
+- 10:15 - 11:15 Poster Session 1
+- 12:15 - 13:30 *Break*
+"""
+
+
+def test_import_plain_text_needs_date_and_zone(run: Run, write: Write) -> None:
+    path = write("proposal.txt", PLAIN)
+    result = run("import", path)
+    assert result.exit_code == 2
+    assert "--date" in result.stderr
+    result = run("import", path, "--date", "2024-05-11")
+    assert result.exit_code == 2
+    assert "--tz" in result.stderr
+
+
+def test_import_plain_text_with_date_and_zone(run: Run, write: Write, tmp_path: Path) -> None:
+    out = tmp_path / "day.yaml"
+    result = run("import", write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    schedule = load_schedule(out)
+    assert [s.kind.value for s in schedule.sessions] == ["opening", "talk", "poster", "break"]
+    assert schedule.sessions[0].start.isoformat() == "2024-05-11T06:50:00+00:00"
+
+
+def test_bad_date_option_is_a_usage_error(run: Run, write: Write) -> None:
+    result = run("import", write("proposal.txt", PLAIN), "--date", "11/05/2024", "--tz", "Europe/Vienna")
+    assert result.exit_code == 2
+    assert "write YYYY-MM-DD" in result.stderr
+
+
+def test_show_reads_plain_text_with_the_first_tz_as_venue(run: Run, write: Write) -> None:
+    result = run("show", write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna",
+                 "--tz", "Asia/Kolkata", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["sessions"][1]["start"] == "2024-05-11T07:00:00Z"
+
+
+# --- the installed entry points ------------------------------------------------------------------------------
+
+
+def test_python_dash_m_bot_runs_the_same_command_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "check", str(ICLR)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert ": ok: " in result.stdout
+
+
+def test_an_internal_error_shows_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import bot.cli
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.delenv("CHAIRBOT_DEBUG", raising=False)
+    monkeypatch.setattr(bot.cli, "load_with_format", explode)
+    with pytest.raises(SystemExit) as info:
+        bot.cli.main(["check", str(ICLR)])
+    assert info.value.code == 70
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: disk on fire" in err
+    assert "Traceback" not in err
+
+
+def test_check_goes_on_after_a_file_that_needs_an_option(run: Run, write: Write) -> None:
+    plain = write("proposal.txt", PLAIN)
+    result = run("check", plain, ICLR)
+    assert result.exit_code == 2
+    assert f"{plain}: cannot check: " in result.stderr
+    assert "--date" in result.stderr
+    assert f"{ICLR}: ok: " in result.stdout

@@ -1,0 +1,150 @@
+"""Rendering instants for readers in many zones: Discord markup and the display-zone line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.timefmt import clock, day_offset, discord_timestamp, span, utc_iso, zone_label, zones_line
+
+UTC = dt.UTC
+VIENNA_9AM = dt.datetime(2024, 5, 11, 7, 0, tzinfo=UTC)  # 09:00 in Vienna (CEST, +02:00)
+
+ODD_ZONES = ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham"]
+
+
+def test_discord_timestamp_is_unix_seconds_with_style() -> None:
+    assert discord_timestamp(VIENNA_9AM) == "<t:1715410800:F>"
+    assert discord_timestamp(VIENNA_9AM, "R") == "<t:1715410800:R>"
+
+
+def test_discord_timestamp_is_the_same_instant_whatever_the_zone_of_the_datetime() -> None:
+    local = VIENNA_9AM.astimezone(zoneinfo.ZoneInfo("Asia/Kathmandu"))
+    assert discord_timestamp(local, "t") == discord_timestamp(VIENNA_9AM, "t")
+
+
+def test_discord_timestamp_refuses_naive_datetimes_and_unknown_styles() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        discord_timestamp(dt.datetime(2024, 5, 11, 9, 0))
+    with pytest.raises(ValueError, match="style"):
+        discord_timestamp(VIENNA_9AM, "x")
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Europe/Vienna", "09:00"),
+        ("America/New_York", "03:00"),
+        ("Asia/Shanghai", "15:00"),
+        ("Asia/Kolkata", "12:30"),
+        ("Asia/Kathmandu", "12:45"),
+        ("America/St_Johns", "04:30"),
+        ("Pacific/Chatham", "19:45"),
+        ("America/Los_Angeles", "00:00"),
+        ("Pacific/Honolulu", "21:00-1"),
+        ("Pacific/Kiritimati", "21:00"),
+    ],
+)
+def test_clock_in_many_zones_marks_other_days(zone: str, expected: str) -> None:
+    assert clock(VIENNA_9AM, zone, dt.date(2024, 5, 11)) == expected
+
+
+def test_zones_line_reads_venue_first_then_display_zones() -> None:
+    line = zones_line(VIENNA_9AM, "Europe/Vienna", ["America/New_York", "Asia/Shanghai"])
+    assert line == "09:00 Vienna · 03:00 New York · 15:00 Shanghai"
+
+
+def test_zones_line_marks_next_and_previous_day_against_the_venue() -> None:
+    late = dt.datetime(2024, 5, 11, 21, 30, tzinfo=UTC)  # 23:30 in Vienna
+    line = zones_line(late, "Europe/Vienna", ["America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"])
+    assert line == "23:30 Vienna · 19:00 St Johns · 03:15+1 Kathmandu · 10:15+1 Chatham"
+    early = dt.datetime(2024, 5, 11, 0, 30, tzinfo=UTC)  # 02:30 in Vienna
+    assert zones_line(early, "Europe/Vienna", ["America/Los_Angeles"]) == "02:30 Vienna · 17:30-1 Los Angeles"
+
+
+def test_zones_line_skips_the_venue_and_repeated_zones() -> None:
+    line = zones_line(VIENNA_9AM, "Europe/Vienna", ["Europe/Vienna", "Asia/Kolkata", "Asia/Kolkata"])
+    assert line == "09:00 Vienna · 12:30 Kolkata"
+
+
+def test_zone_labels_are_city_names() -> None:
+    assert zone_label("America/New_York") == "New York"
+    assert zone_label("America/Argentina/Buenos_Aires") == "Buenos Aires"
+    assert zone_label("Etc/UTC") == "UTC"
+    assert zone_label(zoneinfo.ZoneInfo("Asia/Kathmandu")) == "Kathmandu"
+
+
+def test_span_marks_an_end_past_midnight() -> None:
+    start = dt.datetime(2024, 5, 11, 21, 30, tzinfo=UTC)
+    assert span(start, start + dt.timedelta(hours=1, minutes=30), "Europe/Vienna") == "23:30–01:00+1"
+
+
+def test_chatham_changes_offset_with_its_own_dst() -> None:
+    # Chatham is +13:45 in (southern) summer and +12:45 in winter.
+    january = dt.datetime(2024, 1, 15, 0, 0, tzinfo=UTC)
+    assert clock(january, "Pacific/Chatham") == "13:45"
+    assert clock(VIENNA_9AM, "Pacific/Chatham") == "19:45"
+
+
+def test_utc_iso_ends_in_z() -> None:
+    local = dt.datetime(2024, 5, 11, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Vienna"))
+    assert utc_iso(local) == "2024-05-11T07:00:00Z"
+
+
+# --- properties --------------------------------------------------------------------------------------------
+
+ZONES = sorted(
+    [
+        "Europe/Vienna",
+        "America/New_York",
+        "Asia/Shanghai",
+        "UTC",
+        "Australia/Lord_Howe",
+        "Pacific/Kiritimati",
+        "Pacific/Pago_Pago",
+        *ODD_ZONES,
+    ]
+)
+instants = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 1, 1), timezones=st.just(UTC))
+
+
+@given(instant=instants, venue=st.sampled_from(ZONES), others=st.lists(st.sampled_from(ZONES), max_size=6))
+def test_every_part_of_the_zones_line_is_the_local_time_and_day_shift(
+    instant: dt.datetime, venue: str, others: list[str]
+) -> None:
+    line = zones_line(instant, venue, others)
+    parts = line.split(" · ")
+    expected_zones = list(dict.fromkeys([venue, *others]))
+    assert len(parts) == len(expected_zones)
+    venue_day = instant.astimezone(zoneinfo.ZoneInfo(venue)).date()
+    for part, zone in zip(parts, expected_zones, strict=True):
+        match = re.fullmatch(r"(\d\d):(\d\d)([+-]\d+)? (.+)", part)
+        assert match is not None, part
+        local = instant.astimezone(zoneinfo.ZoneInfo(zone))
+        assert (int(match.group(1)), int(match.group(2))) == (local.hour, local.minute)
+        assert int(match.group(3) or 0) == (local.date() - venue_day).days
+        assert match.group(4) == zone_label(zone)
+
+
+@given(instant=instants, zone=st.sampled_from(ZONES), venue=st.sampled_from(ZONES))
+def test_day_offset_is_at_most_one_day_unless_the_zones_are_a_day_apart(
+    instant: dt.datetime, zone: str, venue: str
+) -> None:
+    # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: only such pairs can be two days apart.
+    here, there = instant.astimezone(zoneinfo.ZoneInfo(zone)), instant.astimezone(zoneinfo.ZoneInfo(venue))
+    apart = abs((here.utcoffset() or dt.timedelta()) - (there.utcoffset() or dt.timedelta()))
+    shift = day_offset(instant, zone, there.date())
+    assert shift == (here.date() - there.date()).days
+    assert abs(shift) <= (1 if apart < dt.timedelta(hours=24) else 2)
+
+
+@given(instant=instants)
+def test_discord_timestamp_round_trips_to_the_instant_to_the_second(instant: dt.datetime) -> None:
+    stamp = discord_timestamp(instant, "F")
+    seconds = int(stamp[3:-3])
+    assert dt.datetime.fromtimestamp(seconds, UTC) == instant.replace(microsecond=0)
