@@ -356,22 +356,9 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
     sessions: list[tuple[int, Session]] = []
     for index, doc in docs:
         day = doc.date or default_day
-        bad = False
-        try:
-            start = resolve_instant(doc.start, day, zone, "start")
-        except _ZoneUnknown:
-            bad = True
-        except ValueError as exc:
-            problems.append(Problem(str(exc), *where(index)))
-            bad = True
-        try:
-            end = resolve_instant(doc.end, day, zone, "end")
-        except _ZoneUnknown:
-            bad = True
-        except ValueError as exc:
-            problems.append(Problem(str(exc), *where(index)))
-            bad = True
-        if bad:
+        start = _instant_or_problem(doc.start, day, zone, "start", problems, where(index))
+        end = _instant_or_problem(doc.end, day, zone, "end", problems, where(index))
+        if start is None or end is None:
             continue
         if end <= start:
             shown = f"{span(start, end, zone)} {zone.key}" if zone is not None else f"{start} to {end}"
@@ -416,6 +403,24 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
     )
     ordered = sorted((s for _, s in sessions), key=lambda s: (s.start, s.room or "", s.id))
     return Schedule(event=event, sessions=tuple(ordered), source=source)
+
+
+def _instant_or_problem(
+    value: TimeValue,
+    day: dt.date | None,
+    zone: ZoneInfo | None,
+    name: str,
+    problems: list[Problem],
+    place: tuple[str | None, int | None],
+) -> dt.datetime | None:
+    """:func:`resolve_instant`, recording what is wrong with ``value`` instead of raising."""
+    try:
+        return resolve_instant(value, day, zone, name)
+    except _ZoneUnknown:
+        return None  # the event's zone is wrong, and that problem is reported once, for the event
+    except ValueError as exc:
+        problems.append(Problem(str(exc), *place))
+        return None
 
 
 def _duplicate_ids(
