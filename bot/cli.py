@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot.qa.cli import qa_group
 from bot.schedule import export
 from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.loader import NATIVE, Format, load_with_format
@@ -272,6 +273,9 @@ def plan(file: Path, as_json: bool, date: dt.date | None, tz: ZoneInfo | None) -
         day = a.at.astimezone(venue).strftime("%a %d %b")
         rows.append([f"{day} {clock(a.at, venue)}", what, a.id, f"{a.session.title} ({a.session.kind.value})"])
     click.echo("\n".join(_table(rows)))
+
+
+cli.add_command(qa_group)
 
 
 def main(argv: list[str] | None = None) -> Any:
