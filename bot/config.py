@@ -1,0 +1,153 @@
+"""The bot's settings: from the environment and one config file (TOML or YAML), validated with pydantic.
+
+Secrets come from the environment (``DISCORD_TOKEN``); everything else may sit in the file given with
+``--config`` or ``CHAIRBOT_CONFIG``, and any ``CHAIRBOT_<NAME>`` variable overrides the file. Every problem is
+collected into one :class:`ConfigError` whose message lists them all, each saying where to set the value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+    YamlConfigSettingsSource,
+)
+
+CONFIG_ENV = "CHAIRBOT_CONFIG"
+
+
+class ConfigError(Exception):
+    """Settings that stop the bot from starting; the message lists every problem and where to fix it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _split_names(value: Any) -> Any:
+    """``"Moderator, Session chair"`` from an environment variable is a list of two roles."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [str(value)]
+    if isinstance(value, list):
+        return [str(item) if isinstance(item, int) else item for item in value]
+    return value
+
+
+RoleList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """What the bot needs to run on a server. Channels and roles are given by id or by name."""
+
+    model_config = SettingsConfigDict(env_prefix="CHAIRBOT_", extra="forbid", populate_by_name=True)
+
+    #: Where each setting may be written, for error messages.
+    HINTS: ClassVar[dict[str, str]] = {
+        "discord_token": "set the environment variable DISCORD_TOKEN to the bot token from the Discord "
+        "developer portal (Applications > your app > Bot > Reset Token)",
+        "guild_id": "set guild_id in the config file or CHAIRBOT_GUILD_ID (the server's id: right-click the "
+        "server with Developer Mode on > Copy Server ID)",
+        "announce_channel": "set announce_channel (a channel name or id) in the config file or "
+        "CHAIRBOT_ANNOUNCE_CHANNEL",
+        "schedule": "set schedule (a file path or an https:// URL) in the config file or CHAIRBOT_SCHEDULE",
+    }
+
+    discord_token: SecretStr = Field(validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token"))
+    guild_id: int = Field(gt=0)
+    announce_channel: str = Field(min_length=1)
+    #: Where questions go on stage: a channel (name or id), or empty for one thread per talk.
+    qa_channel: str | None = None
+    moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
+    organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
+    data_dir: Path = Path("data")
+    schedule: str = Field(min_length=1)
+
+    _config_file: ClassVar[Path | None] = None
+
+    @field_validator("moderator_roles", "organizer_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> Any:
+        return _split_names(value)
+
+    @field_validator("announce_channel", "qa_channel", mode="before")
+    @classmethod
+    def _channel(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, str):
+            return value.strip().lstrip("#") or None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = cls._config_file
+        if path is not None:
+            if path.suffix.lower() == ".toml":
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+            else:
+                sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)
+
+    def schedule_is_url(self) -> bool:
+        return self.schedule.lower().startswith(("http://", "https://"))
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "chairbot.db"
+
+
+def _describe(error: ErrorDetails) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "config"
+    if field == "DISCORD_TOKEN":
+        field = "discord_token"
+    hint = Settings.HINTS.get(field)
+    if error["type"] == "missing":
+        message = f"{field}: missing"
+        return f"{message}; {hint}" if hint else message
+    if error["type"] == "extra_forbidden":
+        return f"{field}: unknown setting; known settings: {', '.join(Settings.model_fields)}"
+    text = str(error["msg"]).removeprefix("Value error, ")
+    return f"{field}: {text[:1].lower()}{text[1:]}"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment and ``config_file`` (or ``$CHAIRBOT_CONFIG``); :class:`ConfigError`
+    listing every problem otherwise."""
+    chosen = config_file if config_file is not None else os.environ.get(CONFIG_ENV) or None
+    path = Path(chosen) if chosen else None
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError([f"{path}: config file not found (given with --config or {CONFIG_ENV})"])
+        try:
+            path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: cannot read the config file: {exc}"]) from None
+    # The file is a class-level setting of the sources hook; set it only for this call.
+    Settings._config_file = path
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_describe(error) for error in exc.errors(include_url=False)]) from None
+    except ValueError as exc:  # a config file that is not valid TOML/YAML
+        raise ConfigError([f"{path}: {exc}"]) from None
+    finally:
+        Settings._config_file = None
