@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.schedule import export
 from bot.schedule.errors import ScheduleError, UsageError
@@ -276,6 +277,64 @@ def plan(file: Path, as_json: bool, date: dt.date | None, tz: ZoneInfo | None) -
 
 
 cli.add_command(qa_group)
+
+
+# --- the bot ---------------------------------------------------------------------------------------------------
+
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Settings file (TOML or YAML); default: $CHAIRBOT_CONFIG. DISCORD_TOKEN comes from the environment.",
+)
+
+
+def _settings(config_file: Path | None) -> Settings:
+    try:
+        return load_settings(config_file)
+    except ConfigError as exc:
+        raise InvalidInput(
+            "chairbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in exc.problems)
+        ) from None
+
+
+@cli.command()
+@_CONFIG_OPTION
+def run(config_file: Path | None) -> None:
+    """Run the bot on the configured Discord server."""
+    import asyncio
+
+    import discord.utils
+
+    from bot.chair import StartupError, run_bot
+
+    settings = _settings(config_file)
+    discord.utils.setup_logging()
+    try:
+        asyncio.run(run_bot(settings))
+    except StartupError as exc:
+        raise InvalidInput(f"chairbot cannot start: {exc}") from None
+
+
+@cli.command()
+@_CONFIG_OPTION
+def preflight(config_file: Path | None) -> None:
+    """Check the server, channels, roles and the bot's permissions before the event."""
+    import asyncio
+
+    from bot.preflight import run_checks
+
+    settings = _settings(config_file)
+    checks = asyncio.run(run_checks(settings))
+    for check in checks:
+        click.echo(check.line())
+    missing = [c for c in checks if not c.ok]
+    if missing:
+        raise InvalidInput(
+            f"preflight: {len(missing)} problem{'s' if len(missing) != 1 else ''} to fix before the event"
+        )
+    click.echo("preflight: everything is in place")
 
 
 def main(argv: list[str] | None = None) -> Any:

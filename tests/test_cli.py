@@ -256,3 +256,12 @@ def test_check_goes_on_after_a_file_that_needs_an_option(run: Run, write: Write)
     assert f"{plain}: cannot check: " in result.stderr
     assert "--date" in result.stderr
     assert f"{ICLR}: ok: " in result.stdout
+
+
+def test_run_without_a_token_names_discord_token_and_shows_no_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("CHAIRBOT_") and k != "DISCORD_TOKEN"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "DISCORD_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -36,9 +36,7 @@ def _open(db_path: Path) -> QAStore:
         raise click.ClickException(str(exc)) from None
 
 
-def _read(
-    db_path: Path, session_id: str | None, statuses: tuple[Status, ...]
-) -> tuple[QAStore, list[Question]]:
+def _read(db_path: Path, session_id: str | None, statuses: tuple[Status, ...]) -> tuple[QAStore, list[Question]]:
     store = _open(db_path)
     try:
         return store, store.questions(session_id, statuses)
@@ -86,9 +84,7 @@ def list_command(db_path: Path, session_id: str | None, show_all: bool) -> None:
     help="Write to FILE, not stdout.",
 )
 @click.option("--include-hidden", is_flag=True, help="Also questions a moderator hid (abuse, spam).")
-def export_command(
-    db_path: Path, session_id: str | None, fmt: str, output: Path | None, include_hidden: bool
-) -> None:
+def export_command(db_path: Path, session_id: str | None, fmt: str, output: Path | None, include_hidden: bool) -> None:
     """Export questions per session, most votes first, with their status. Anonymous askers stay anonymous."""
     statuses = tuple(Status) if include_hidden else _EXPORTED_BY_DEFAULT
     store, questions = _read(db_path, session_id, statuses)

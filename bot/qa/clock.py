@@ -8,18 +8,13 @@ Exports render them as ISO-8601 text ending in ``Z``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-#: Returns the current instant, timezone-aware. Tests pass a frozen or stepping clock.
-Clock = Callable[[], dt.datetime]
+from bot.clock import Clock, system_clock
+
+__all__ = ["Clock", "from_micros", "micros_to_iso", "system_clock", "to_micros"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
-
-
-def system_clock() -> dt.datetime:
-    """The real time, in UTC; the default clock of the service."""
-    return dt.datetime.now(dt.UTC)
 
 
 def to_micros(instant: dt.datetime) -> int:

@@ -57,8 +57,7 @@ class RateLimited(QARefusal):
         wait_s = max(1, math.ceil(retry_after.total_seconds()))
         noun = "question" if limit == 1 else "questions"
         super().__init__(
-            f"You can ask at most {limit} {noun} {_describe_window(window)} in this session; "
-            f"try again in {wait_s} s."
+            f"You can ask at most {limit} {noun} {_describe_window(window)} in this session; try again in {wait_s} s."
         )
 
 
@@ -82,9 +81,7 @@ class QuestionTooLong(InvalidQuestionText):
     def __init__(self, length: int, maximum: int) -> None:
         self.length = length
         self.maximum = maximum
-        super().__init__(
-            f"Your question is too long ({length} characters): please keep it under {maximum + 1}."
-        )
+        super().__init__(f"Your question is too long ({length} characters): please keep it under {maximum + 1}.")
 
 
 class QuestionNotFound(QARefusal):

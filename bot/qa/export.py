@@ -131,9 +131,7 @@ def listing_table(questions: Iterable[Question], settings: Mapping[str, SessionS
             if q.status is Status.QUEUED:
                 rank += 1
                 shown_rank = str(rank)
-            rows.append(
-                (shown_rank, str(q.votes), q.status.value, str(q.id), q.public_author, _shorten(q.text))
-            )
+            rows.append((shown_rank, str(q.votes), q.status.value, str(q.id), q.public_author, _shorten(q.text)))
         widths = [max(len(row[col]) for row in rows) for col in range(len(rows[0]))]
         right = {0, 1, 3}  # numbers
         state = settings.get(session_id)
@@ -144,8 +142,7 @@ def listing_table(questions: Iterable[Question], settings: Mapping[str, SessionS
         lines = [header]
         for row in rows:
             cells = [
-                cell.rjust(widths[col]) if col in right else cell.ljust(widths[col])
-                for col, cell in enumerate(row)
+                cell.rjust(widths[col]) if col in right else cell.ljust(widths[col]) for col, cell in enumerate(row)
             ]
             lines.append("  ".join(cells).rstrip())
         blocks.append("\n".join(lines))

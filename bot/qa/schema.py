@@ -115,9 +115,7 @@ def m003_queue_indexes(db: Database) -> None:
 def m004_queue_sizes(db: Database) -> None:
     # The place of a new question is the size of its session's queue. Counting the queue per ask walks every
     # queued question of the session, so triggers keep the sizes: they see every write, whoever makes it.
-    db.execute(
-        "CREATE TABLE qa_queue_sizes (session_id TEXT PRIMARY KEY, queued INTEGER NOT NULL) WITHOUT ROWID"
-    )
+    db.execute("CREATE TABLE qa_queue_sizes (session_id TEXT PRIMARY KEY, queued INTEGER NOT NULL) WITHOUT ROWID")
     db.execute(
         "INSERT INTO qa_queue_sizes (session_id, queued) "
         "SELECT session_id, count(*) FROM qa_questions WHERE status = 'queued' GROUP BY session_id"

@@ -68,18 +68,14 @@ def _status(value: Status | str) -> Status:
 class QAService:
     """The durable Q&A queue. Start with ``await service.start()`` or ``async with``; close to drain it."""
 
-    def __init__(
-        self, path: Path | str, *, config: QAConfig | None = None, clock: Clock = system_clock
-    ) -> None:
+    def __init__(self, path: Path | str, *, config: QAConfig | None = None, clock: Clock = system_clock) -> None:
         self.path = Path(path)
         self.config = config or QAConfig()
         self._clock = clock
         self._writer: GroupCommitWriter | None = None
 
     @classmethod
-    async def open(
-        cls, path: Path | str, *, config: QAConfig | None = None, clock: Clock = system_clock
-    ) -> QAService:
+    async def open(cls, path: Path | str, *, config: QAConfig | None = None, clock: Clock = system_clock) -> QAService:
         service = cls(path, config=config, clock=clock)
         await service.start()
         return service
@@ -130,9 +126,7 @@ class QAService:
         """
         cleaned = prepare_question(text, min_length=self.config.min_length, max_length=self.config.max_length)
         name = clean_display_name(author_name, fallback=f"user {author_id}")
-        return await self._submit(
-            QAStore.ask, session_id, author_id, name, anonymous, cleaned, duplicate_key(cleaned)
-        )
+        return await self._submit(QAStore.ask, session_id, author_id, name, anonymous, cleaned, duplicate_key(cleaned))
 
     async def vote(self, question_id: int, voter_id: str) -> VoteResult:
         """One vote per user; voting again changes nothing and is not an error."""
@@ -149,9 +143,7 @@ class QAService:
 
     async def dismiss(self, question_id: int, moderator_id: str, reason: str) -> Question:
         """pending_review, queued or on_stage → dismissed; the reason is required and logged."""
-        return await self._submit(
-            QAStore.moderate, question_id, Action.DISMISS, moderator_id, _reason(reason)
-        )
+        return await self._submit(QAStore.moderate, question_id, Action.DISMISS, moderator_id, _reason(reason))
 
     async def hide(self, question_id: int, moderator_id: str, reason: str | None = None) -> Question:
         """Any status but hidden → hidden (gone from every public view)."""
@@ -182,9 +174,7 @@ class QAService:
         dismissed or hidden). Pulls are serialised by the writer thread, so two moderators pulling at once get
         different questions. ``result.question`` is ``None`` when the queue was empty.
         """
-        return await self._submit(
-            QAStore.pull_next, session_id, moderator_id, _status(previous), _reason(reason)
-        )
+        return await self._submit(QAStore.pull_next, session_id, moderator_id, _status(previous), _reason(reason))
 
     async def put_on_stage(
         self,
@@ -194,9 +184,7 @@ class QAService:
         reason: str | None = None,
     ) -> PullResult:
         """Like :meth:`pull_next` for a question the moderator picked."""
-        return await self._submit(
-            QAStore.put_on_stage, question_id, moderator_id, _status(previous), _reason(reason)
-        )
+        return await self._submit(QAStore.put_on_stage, question_id, moderator_id, _status(previous), _reason(reason))
 
     async def ban(self, user_id: str, moderator_id: str, reason: str | None = None) -> bool:
         """Stop a user asking and voting; False when already banned."""
@@ -225,6 +213,12 @@ class QAService:
     async def queue(self, session_id: str, limit: int = 20) -> list[RankedQuestion]:
         """The question on stage (rank ``None``), then the top ``limit`` queued questions ranked from 1."""
         return await self._submit(QAStore.queue, session_id, limit)
+
+    async def questions(
+        self, session_id: str | None = None, statuses: tuple[Status, ...] | None = None
+    ) -> list[Question]:
+        """Every question (of one session, of some statuses), for exports: by session, then votes."""
+        return await self._submit(QAStore.questions, session_id, statuses)
 
     async def pending_review(self, session_id: str, limit: int = 50) -> list[Question]:
         return await self._submit(QAStore.pending_review, session_id, limit)

@@ -50,8 +50,7 @@ from bot.qa.model import (
 log = logging.getLogger(__name__)
 
 _COLUMNS = (
-    "id, session_id, author_id, author_name, anonymous, text, created_at, status, votes, moderated_by, "
-    "moderated_at"
+    "id, session_id, author_id, author_name, anonymous, text, created_at, status, votes, moderated_by, moderated_at"
 )
 _CACHE_KIB = 64 * 1024
 _STATUS_BY_TEXT = {status.value: status for status in Status}
@@ -347,9 +346,7 @@ class QAStore:
         user_id: str | None = None,
         reason: str | None = None,
     ) -> None:
-        self.conn.execute(
-            _SQL_LOG, (now, moderator_id, action.value, session_id, question_id, user_id, reason)
-        )
+        self.conn.execute(_SQL_LOG, (now, moderator_id, action.value, session_id, question_id, user_id, reason))
 
     def _settings(self, session_id: str) -> tuple[bool, bool]:
         row = self.conn.execute(_SQL_SETTINGS, (session_id,)).fetchone()
@@ -363,9 +360,7 @@ class QAStore:
 
     # -- attendees -----------------------------------------------------------------------------------
 
-    def ask(
-        self, session_id: str, author_id: str, author_name: str, anonymous: bool, text: str, key: str
-    ) -> AskResult:
+    def ask(self, session_id: str, author_id: str, author_name: str, anonymous: bool, text: str, key: str) -> AskResult:
         """Store a question whose text is already cleaned (``text``) and keyed (``key``), or merge it."""
         conn = self.conn
         now = self._now()
@@ -449,16 +444,10 @@ class QAStore:
         if question.status not in allowed:
             raise IllegalTransition(question.id, question.status.value, _PAST_TENSE[action])
         self.conn.execute(_SQL_SET_STATUS, (target.value, moderator_id, now, question.id))
-        self._log(
-            now, moderator_id, action, session_id=question.session_id, question_id=question.id, reason=reason
-        )
-        return dataclasses.replace(
-            question, status=target, moderated_by=moderator_id, moderated_at=from_micros(now)
-        )
+        self._log(now, moderator_id, action, session_id=question.session_id, question_id=question.id, reason=reason)
+        return dataclasses.replace(question, status=target, moderated_by=moderator_id, moderated_at=from_micros(now))
 
-    def moderate(
-        self, question_id: int, action: Action, moderator_id: str, reason: str | None = None
-    ) -> Question:
+    def moderate(self, question_id: int, action: Action, moderator_id: str, reason: str | None = None) -> Question:
         """Approve, dismiss, hide, restore or mark answered; refused (nothing changed) if not applicable."""
         if action not in (Action.APPROVE, Action.DISMISS, Action.HIDE, Action.RESTORE, Action.ANSWER):
             raise InvalidRequest(f"{action.value!r} is not a moderation action on one question.")
@@ -500,9 +489,7 @@ class QAStore:
         leaving_action = _LEAVING_STAGE.get(previous)
         if leaving_action is None:
             choices = ", ".join(status.value for status in _LEAVING_STAGE)
-            raise InvalidRequest(
-                f"The question leaving the stage can become {choices}; not {previous.value}."
-            )
+            raise InvalidRequest(f"The question leaving the stage can become {choices}; not {previous.value}.")
         now = self._now()
         left: Question | None = None
         for row in self.conn.execute(_SQL_ON_STAGE, (session_id,)).fetchall():
@@ -593,9 +580,7 @@ class QAStore:
 
     def queue(self, session_id: str, limit: int = 20) -> list[RankedQuestion]:
         """The question on stage (rank ``None``) followed by the top ``limit`` queued ones, ranked from 1."""
-        listing = [
-            RankedQuestion(None, _question(row)) for row in self.conn.execute(_SQL_ON_STAGE, (session_id,))
-        ]
+        listing = [RankedQuestion(None, _question(row)) for row in self.conn.execute(_SQL_ON_STAGE, (session_id,))]
         queued = self.conn.execute(_SQL_TOP_QUEUED, (session_id, limit)).fetchall()
         listing.extend(RankedQuestion(rank, _question(row)) for rank, row in enumerate(queued, start=1))
         return listing
@@ -608,9 +593,7 @@ class QAStore:
         )
         return [_question(row) for row in rows]
 
-    def questions(
-        self, session_id: str | None = None, statuses: Iterable[Status] | None = None
-    ) -> list[Question]:
+    def questions(self, session_id: str | None = None, statuses: Iterable[Status] | None = None) -> list[Question]:
         """Questions by session, then most votes, then oldest (the order of exports)."""
         clauses: list[str] = []
         params: list[Any] = []
@@ -646,9 +629,7 @@ class QAStore:
         """Newest first."""
         columns = "id, at, moderator_id, action, session_id, question_id, user_id, reason"
         if session_id is None:
-            rows = self.conn.execute(
-                f"SELECT {columns} FROM qa_moderation_log ORDER BY id DESC LIMIT ?", (limit,)
-            )
+            rows = self.conn.execute(f"SELECT {columns} FROM qa_moderation_log ORDER BY id DESC LIMIT ?", (limit,))
         else:
             rows = self.conn.execute(
                 f"SELECT {columns} FROM qa_moderation_log WHERE session_id = ? ORDER BY id DESC LIMIT ?",
@@ -669,7 +650,5 @@ class QAStore:
         ]
 
     def bans(self) -> list[Ban]:
-        rows = self.conn.execute(
-            "SELECT user_id, banned_by, banned_at, reason FROM qa_bans ORDER BY banned_at"
-        )
+        rows = self.conn.execute("SELECT user_id, banned_by, banned_at, reason FROM qa_bans ORDER BY banned_at")
         return [Ban(row[0], row[1], from_micros(row[2]), row[3]) for row in rows]

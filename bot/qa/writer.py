@@ -106,9 +106,7 @@ class GroupCommitWriter:
         await asyncio.wrap_future(self._ready)
         self._accepting = True
 
-    def submit(
-        self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> asyncio.Future[Any]:
+    def submit(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> asyncio.Future[Any]:
         """Queue ``call(store, *args, **kwargs)``; the future resolves after the batch holding it commits."""
         if not self._accepting:
             raise StoreClosed(self.path, f"the Q&A store {self.path} is closed.")
@@ -194,9 +192,7 @@ class GroupCommitWriter:
             except sqlite3.OperationalError as exc:
                 if primary_error_code(exc) != sqlite3.SQLITE_BUSY:
                     raise
-                log.warning(
-                    "%s is locked by another connection (attempt %d of %d)", self.path, attempt, attempts
-                )
+                log.warning("%s is locked by another connection (attempt %d of %d)", self.path, attempt, attempts)
                 if attempt == attempts:
                     raise StoreBusy(
                         self.path,
@@ -265,8 +261,6 @@ class GroupCommitWriter:
             except queue.Empty:
                 break
             if isinstance(item, _Job):
-                leftovers.append(
-                    (item.future, False, StoreClosed(self.path, f"the Q&A store {self.path} closed."))
-                )
+                leftovers.append((item.future, False, StoreClosed(self.path, f"the Q&A store {self.path} closed.")))
         if leftovers:
             self._deliver(leftovers)

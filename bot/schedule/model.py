@@ -146,10 +146,31 @@ class Schedule:
     source: str = "<schedule>"
 
     def session(self, session_id: str) -> Session:
-        for session in self.sessions:
-            if session.id == session_id:
-                return session
-        raise KeyError(session_id)
+        """The session with ``session_id``; ``KeyError`` if there is none."""
+        found = self.find(session_id)
+        if found is None:
+            raise KeyError(session_id)
+        return found
+
+    def live_at(self, instant: dt.datetime) -> list[Session]:
+        """Sessions running at ``instant`` (started, not yet ended), in start order."""
+        return [s for s in self.sessions if s.start <= instant < s.end]
+
+    def upcoming(self, instant: dt.datetime, limit: int | None = None) -> list[Session]:
+        """Sessions starting after ``instant``, soonest first."""
+        later = [s for s in self.sessions if s.start > instant]
+        return later if limit is None else later[:limit]
+
+    def qa_session_at(self, instant: dt.datetime) -> Session | None:
+        """The session whose Q&A a question asked at ``instant`` is for: the most recently started live
+        session with Q&A, else the next one with Q&A."""
+        live = [s for s in self.live_at(instant) if s.qa]
+        if live:
+            return live[-1]
+        return next((s for s in self.upcoming(instant) if s.qa), None)
+
+    def find(self, session_id: str) -> Session | None:
+        return next((s for s in self.sessions if s.id == session_id), None)
 
     def days(self) -> list[dt.date]:
         """The local calendar days at the venue that have sessions, in order."""

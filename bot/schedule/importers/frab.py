@@ -76,7 +76,7 @@ def _without_declaration(text: str) -> str:
     match = _DECLARATION.match(text)
     if match is None:
         return text
-    return "\n" * match.group().count("\n") + text[match.end():]
+    return "\n" * match.group().count("\n") + text[match.end() :]
 
 
 def _parse(text: str, source: str) -> tuple[ElementTree.Element, dict[int, int]]:
@@ -95,24 +95,38 @@ def _parse(text: str, source: str) -> tuple[ElementTree.Element, dict[int, int]]
         line, column = exc.position if isinstance(exc.position, tuple) else (None, None)
         reason = re.sub(r": line \d+, column \d+$", "", str(exc))
         where = f" (column {column + 1})" if isinstance(column, int) else ""
-        raise ScheduleError(source, [Problem(f"not well-formed XML: {reason}{where}; fix the XML syntax",
-                                             line=line)]) from None
+        raise ScheduleError(
+            source, [Problem(f"not well-formed XML: {reason}{where}; fix the XML syntax", line=line)]
+        ) from None
     except EntitiesForbidden as exc:
         if getattr(exc, "sysid", None):
-            reason = (f"declares the external entity {exc.name!r} ({exc.sysid}): a schedule must not make the "
-                      "reader open other files or addresses")
+            reason = (
+                f"declares the external entity {exc.name!r} ({exc.sysid}): a schedule must not make the "
+                "reader open other files or addresses"
+            )
         else:
-            reason = (f"declares the entity {exc.name!r}: schedule exports never declare entities, and expanding "
-                      "them can exhaust memory (billion laughs)")
-        raise ScheduleError(source, [Problem(f"refusing XML that {reason}; remove the <!ENTITY …> declarations",
-                                             line=current_line())]) from None
+            reason = (
+                f"declares the entity {exc.name!r}: schedule exports never declare entities, and expanding "
+                "them can exhaust memory (billion laughs)"
+            )
+        raise ScheduleError(
+            source, [Problem(f"refusing XML that {reason}; remove the <!ENTITY …> declarations", line=current_line())]
+        ) from None
     except ExternalReferenceForbidden as exc:
-        raise ScheduleError(source, [Problem(
-            f"refusing XML that refers to the external entity {exc.sysid!r}: a schedule must not read other "
-            "files or addresses; remove the reference", line=current_line())]) from None
+        raise ScheduleError(
+            source,
+            [
+                Problem(
+                    f"refusing XML that refers to the external entity {exc.sysid!r}: a schedule must not read other "
+                    "files or addresses; remove the reference",
+                    line=current_line(),
+                )
+            ],
+        ) from None
     except DefusedXmlException as exc:
-        raise ScheduleError(source, [Problem(f"refusing unsafe XML ({exc}); export the schedule again",
-                                             line=current_line())]) from None
+        raise ScheduleError(
+            source, [Problem(f"refusing unsafe XML ({exc}); export the schedule again", line=current_line())]
+        ) from None
     except ValueError as exc:  # e.g. text that cannot be encoded (lone surrogates)
         raise ScheduleError(source, [Problem(f"not readable as XML: {exc}")]) from None
     return root, recorder.lines
@@ -138,8 +152,21 @@ def _text(element: ElementTree.Element | None) -> str | None:
     return text or None
 
 
-_EVENT_FIELDS = ("date", "start", "duration", "room", "slug", "url", "title", "subtitle", "track", "type",
-                 "language", "abstract", "description")
+_EVENT_FIELDS = (
+    "date",
+    "start",
+    "duration",
+    "room",
+    "slug",
+    "url",
+    "title",
+    "subtitle",
+    "track",
+    "type",
+    "language",
+    "abstract",
+    "description",
+)
 
 
 def _event_fields(event: ElementTree.Element, lines: dict[int, int]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -177,12 +204,27 @@ def frab_document(text: str, source: str, *, timezone: str | None = None) -> dic
         raise ScheduleError(source, [Problem("expected the text of an XML file")])
     root, lines = _parse(text, source)
     if _name(root) != "schedule":
-        raise ScheduleError(source, [Problem(f"the root element is <{_name(root)}>, not <schedule>: this is not a "
-                                             "frab/Pentabarf schedule.xml", line=lines.get(id(root)))])
+        raise ScheduleError(
+            source,
+            [
+                Problem(
+                    f"the root element is <{_name(root)}>, not <schedule>: this is not a frab/Pentabarf schedule.xml",
+                    line=lines.get(id(root)),
+                )
+            ],
+        )
     conference = _child(root, "conference")
     if conference is None:
-        raise ScheduleError(source, [Problem("<schedule> has no <conference> (with title and time_zone_name); "
-                                             "export the schedule again or add it", line=lines.get(id(root)))])
+        raise ScheduleError(
+            source,
+            [
+                Problem(
+                    "<schedule> has no <conference> (with title and time_zone_name); "
+                    "export the schedule again or add it",
+                    line=lines.get(id(root)),
+                )
+            ],
+        )
 
     def conference_text(name: str) -> str | None:
         return _text(_child(conference, name))
@@ -201,8 +243,12 @@ def frab_document(text: str, source: str, *, timezone: str | None = None) -> dic
     collector = SessionCollector(event["timezone"], header.base_url)
     for position, day_element in enumerate(days, start=1):
         raw_index = day_element.get("index", "")
-        day = Day.read(int(raw_index) if re.fullmatch(r"\d{1,6}", raw_index, re.ASCII) else position,
-                       day_element.get("date"), day_element.get("start"), header.day_change)
+        day = Day.read(
+            int(raw_index) if re.fullmatch(r"\d{1,6}", raw_index, re.ASCII) else position,
+            day_element.get("date"),
+            day_element.get("start"),
+            header.day_change,
+        )
         for room in _children(day_element, "room"):
             room_name = (room.get("name") or "").strip() or None
             for event_element in _children(room, "event"):

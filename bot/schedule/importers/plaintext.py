@@ -159,8 +159,13 @@ def _name_from(lines: list[str], source: str) -> str:
         if len(text) > _MAX_LINE:
             continue
         match = _HEADING.fullmatch(text) or _PROPOSAL.fullmatch(text)
-        if match is None and len(text) <= 120 and "workshop on" in text.lower() \
-                and not _LIST_ITEM.match(line) and not text.endswith("."):
+        if (
+            match is None
+            and len(text) <= 120
+            and "workshop on" in text.lower()
+            and not _LIST_ITEM.match(line)
+            and not text.endswith(".")
+        ):
             match = re.fullmatch(r"(.+)", text)
         if match is not None:
             name = _clean_title(match.group(1))
@@ -173,8 +178,9 @@ def _name_from(lines: list[str], source: str) -> str:
 # --- the file ------------------------------------------------------------------------------------------------
 
 
-def plaintext_document(text: str, source: str, *, date: dt.date | None, timezone: str | None,
-                       name: str | None = None) -> dict[str, Any]:
+def plaintext_document(
+    text: str, source: str, *, date: dt.date | None, timezone: str | None, name: str | None = None
+) -> dict[str, Any]:
     """The native document for a proposal's plain-text tentative schedule.
 
     ``date`` and ``timezone`` must come from the caller (the text names neither reliably): without them this
@@ -211,8 +217,9 @@ def plaintext_document(text: str, source: str, *, date: dt.date | None, timezone
     if not 1900 <= date.year <= 2999:
         raise UsageError(f"--date {date.isoformat()} is not a plausible date for a workshop; pass the real date")
     if timezone is None or not timezone.strip():
-        raise UsageError("a plain-text schedule has no time zone; pass --tz with the venue's zone, "
-                         "e.g. --tz Europe/Vienna")
+        raise UsageError(
+            "a plain-text schedule has no time zone; pass --tz with the venue's zone, e.g. --tz Europe/Vienna"
+        )
 
     midnight = dt.datetime.combine(date, dt.time())
     sessions: list[dict[str, Any]] = []
@@ -227,15 +234,17 @@ def plaintext_document(text: str, source: str, *, date: dt.date | None, timezone
         used.add(ident)
         begins = midnight + dt.timedelta(days=day, minutes=item.start)
         ends = midnight + dt.timedelta(days=day, minutes=item.end)
-        sessions.append({
-            "id": ident,
-            "title": item.title,
-            "kind": infer_kind(item.title).value,
-            "start": begins.isoformat(),
-            "end": ends.isoformat(),
-            "speakers": [],
-            "links": {},
-        })
+        sessions.append(
+            {
+                "id": ident,
+                "title": item.title,
+                "kind": infer_kind(item.title).value,
+                "start": begins.isoformat(),
+                "end": ends.isoformat(),
+                "speakers": [],
+                "links": {},
+            }
+        )
         if item.end >= 24 * 60:
             day += 1
     event = {

@@ -206,8 +206,9 @@ class Header:
     base_url: object = None
 
 
-def event_section(header: Header, first_day: dt.date | None, timezone: str | None,
-                  line: int | None = None) -> tuple[dict[str, Any], list[Problem]]:
+def event_section(
+    header: Header, first_day: dt.date | None, timezone: str | None, line: int | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     """The native ``event`` section for a conference header, and the problems with it.
 
     Raises :class:`UsageError` when neither the file nor the caller names the zone.
@@ -215,16 +216,24 @@ def event_section(header: Header, first_day: dt.date | None, timezone: str | Non
     problems: list[Problem] = []
     zone = text_of(header.time_zone_name)
     if zone is None and header.time_zone_name not in (None, ""):
-        problems.append(Problem(f"conference: 'time_zone_name' {header.time_zone_name!r} is not a zone name; "
-                                "write an IANA name such as 'Europe/Vienna'", line=line))
+        problems.append(
+            Problem(
+                f"conference: 'time_zone_name' {header.time_zone_name!r} is not a zone name; "
+                "write an IANA name such as 'Europe/Vienna'",
+                line=line,
+            )
+        )
     zone = zone or (timezone.strip() if isinstance(timezone, str) and timezone.strip() else None)
     if zone is None and not problems:
-        raise UsageError("the schedule has no 'time_zone_name' for its conference; "
-                         "pass --tz with the venue's zone, e.g. --tz Europe/Vienna")
+        raise UsageError(
+            "the schedule has no 'time_zone_name' for its conference; "
+            "pass --tz with the venue's zone, e.g. --tz Europe/Vienna"
+        )
     name = text_of(header.title) or text_of(header.acronym)
     if name is None:
-        problems.append(Problem("conference: has neither 'title' nor 'acronym'; give the conference a title",
-                                line=line))
+        problems.append(
+            Problem("conference: has neither 'title' nor 'acronym'; give the conference a title", line=line)
+        )
     event: dict[str, Any] = {"name": name or "", "timezone": zone or "", "display_timezones": []}
     day = parse_day_date(header.start) or first_day
     if day is not None:
@@ -284,14 +293,25 @@ class SessionCollector:
         """A problem outside any one event (a day or room that is not shaped right)."""
         self.problems.append(Problem(message, line=line))
 
-    def add(self, raw: object, day: Day, room: str | None, line: int | None = None,
-            field_lines: Mapping[str, int] | None = None) -> None:
+    def add(
+        self,
+        raw: object,
+        day: Day,
+        room: str | None,
+        line: int | None = None,
+        field_lines: Mapping[str, int] | None = None,
+    ) -> None:
         """Convert one event listed under ``day`` and ``room``; ``line``/``field_lines`` locate it in XML."""
         self._count += 1
         if not isinstance(raw, Mapping):
             where = f"room {room!r}" if room else "a room"
-            self.problems.append(Problem(f"event #{self._count} on day {day.index} in {where} is not an event "
-                                         f"object (found {type(raw).__name__})", line=line))
+            self.problems.append(
+                Problem(
+                    f"event #{self._count} on day {day.index} in {where} is not an event "
+                    f"object (found {type(raw).__name__})",
+                    line=line,
+                )
+            )
             return
         title = raw.get("title")
         title_text = text_of(title)
@@ -308,8 +328,9 @@ class SessionCollector:
             return
         self.sessions.append(session)
 
-    def _session(self, raw: Mapping[str, Any], day: Day, room: str | None, title: str | None,
-                 ident: str | None) -> dict[str, Any]:
+    def _session(
+        self, raw: Mapping[str, Any], day: Day, room: str | None, title: str | None, ident: str | None
+    ) -> dict[str, Any]:
         if title is None:
             raise _Bad("title", "has no 'title'; give every event a title")
         if ident is None:
@@ -317,8 +338,11 @@ class SessionCollector:
         try:
             start, end = self._instants(raw, day)
         except OverflowError:  # a date-time near year 1 or 9999 plus a duration
-            raise _Bad("date", f"'date' {raw.get('date')!r} with 'duration' {raw.get('duration')!r} is out of "
-                               "range; write the event's real date") from None
+            raise _Bad(
+                "date",
+                f"'date' {raw.get('date')!r} with 'duration' {raw.get('duration')!r} is out of "
+                "range; write the event's real date",
+            ) from None
         session: dict[str, Any] = {
             "id": self._unique(ident),
             "title": title,
@@ -369,30 +393,42 @@ class SessionCollector:
             else:
                 when = _iso_datetime(text)
                 if when is None:
-                    raise _Bad("date", f"'date' {raw_date!r} is not an ISO-8601 date-time; write one with its "
-                                       f"UTC offset, e.g. {_ISO_EXAMPLE}")
+                    raise _Bad(
+                        "date",
+                        f"'date' {raw_date!r} is not an ISO-8601 date-time; write one with its "
+                        f"UTC offset, e.g. {_ISO_EXAMPLE}",
+                    )
                 if not _PLAUSIBLE_YEARS[0] <= when.year <= _PLAUSIBLE_YEARS[1]:
-                    raise _Bad("date", f"'date' {raw_date!r} is not a plausible year for a schedule; "
-                                       f"write the event's real date, e.g. {_ISO_EXAMPLE}")
+                    raise _Bad(
+                        "date",
+                        f"'date' {raw_date!r} is not a plausible year for a schedule; "
+                        f"write the event's real date, e.g. {_ISO_EXAMPLE}",
+                    )
                 if when.tzinfo is not None:
                     return when.isoformat(), (when + duration).isoformat()
                 return self._local(when, duration)
 
         raw_start = raw.get("start")
         if raw_start in (None, ""):
-            missing = ("neither 'date' nor 'start'" if raw_date in (None, "")
-                       else "a 'date' without a time and no 'start'")
+            missing = (
+                "neither 'date' nor 'start'" if raw_date in (None, "") else "a 'date' without a time and no 'start'"
+            )
             raise _Bad("start", f"has {missing}; give 'date' with its offset, e.g. {_ISO_EXAMPLE}")
         clock = parse_clock(raw_start)
         if clock is None:
             raise _Bad("start", f"'start' {raw_start!r} is not a time of day; write HH:MM, e.g. '09:00'")
         if on_day is None:
-            listed = f"its day's 'date' {day.raw_date!r} is not a date" if day.raw_date not in (None, "") \
+            listed = (
+                f"its day's 'date' {day.raw_date!r} is not a date"
+                if day.raw_date not in (None, "")
                 else "its day has no 'date'"
+            )
             raise _Bad("date", f"has no 'date' and {listed}; give 'date' with its offset, e.g. {_ISO_EXAMPLE}")
         if not _PLAUSIBLE_YEARS[0] <= on_day.year <= _PLAUSIBLE_YEARS[1]:
-            raise _Bad("date", f"the date {on_day.isoformat()!r} is not a plausible year for a schedule; "
-                               "write the event's real date")
+            raise _Bad(
+                "date",
+                f"the date {on_day.isoformat()!r} is not a plausible year for a schedule; write the event's real date",
+            )
         wall = dt.datetime.combine(on_day, clock)
         if day.begins is not None and clock < day.begins and on_day == day.date:
             wall += dt.timedelta(days=1)  # listed under the evening before: after midnight
@@ -417,8 +453,11 @@ class SessionCollector:
         for index, person in enumerate(persons):
             name = text_of(person)
             if isinstance(person, Mapping):
-                name = (text_of(person.get("public_name")) or text_of(person.get("full_public_name"))
-                        or text_of(person.get("name")))
+                name = (
+                    text_of(person.get("public_name"))
+                    or text_of(person.get("full_public_name"))
+                    or text_of(person.get("name"))
+                )
             if name is None:
                 raise _Bad("persons", f"persons[{index}] has no 'public_name' or 'name'; give every speaker a name")
             speakers.append({"name": name})
@@ -478,21 +517,39 @@ def pretalx_document(data: Mapping[str, Any], source: str, *, timezone: str | No
     every problem of the format, and :class:`UsageError` when no zone is known at all.
     """
     if not isinstance(data, Mapping):
-        raise ScheduleError(source, [Problem("expected a JSON object such as {\"schedule\": {\"conference\": …}} "
-                                             "(a pretalx/c3voc schedule.json)")])
+        raise ScheduleError(
+            source,
+            [Problem('expected a JSON object such as {"schedule": {"conference": …}} (a pretalx/c3voc schedule.json)')],
+        )
     schedule = data.get("schedule")
     if not isinstance(schedule, Mapping):
-        raise ScheduleError(source, [Problem("there is no 'schedule' object; a pretalx/c3voc export looks like "
-                                             "{\"schedule\": {\"conference\": {…, \"days\": […]}}}")])
+        raise ScheduleError(
+            source,
+            [
+                Problem(
+                    "there is no 'schedule' object; a pretalx/c3voc export looks like "
+                    '{"schedule": {"conference": {…, "days": […]}}}'
+                )
+            ],
+        )
     conference = schedule.get("conference")
     if not isinstance(conference, Mapping):
-        raise ScheduleError(source, [Problem("'schedule' has no 'conference' object (with title, time_zone_name "
-                                             "and days); export the schedule again or add it")])
+        raise ScheduleError(
+            source,
+            [
+                Problem(
+                    "'schedule' has no 'conference' object (with title, time_zone_name "
+                    "and days); export the schedule again or add it"
+                )
+            ],
+        )
 
     raw_days = conference.get("days")
     days: list[Any] = raw_days if isinstance(raw_days, list) else []
-    first_day = next((d for d in (parse_day_date(day.get("date")) for day in days if isinstance(day, Mapping))
-                      if d is not None), None)
+    first_day = next(
+        (d for d in (parse_day_date(day.get("date")) for day in days if isinstance(day, Mapping)) if d is not None),
+        None,
+    )
     header = Header(
         title=conference.get("title"),
         acronym=conference.get("acronym"),
@@ -512,20 +569,26 @@ def pretalx_document(data: Mapping[str, Any], source: str, *, timezone: str | No
             collector.problem(f"day #{position} is not a day object (found {type(raw_day).__name__})")
             continue
         index = raw_day.get("index")
-        day = Day.read(index if isinstance(index, int) and not isinstance(index, bool) else position,
-                       raw_day.get("date"), raw_day.get("day_start"), header.day_change)
+        day = Day.read(
+            index if isinstance(index, int) and not isinstance(index, bool) else position,
+            raw_day.get("date"),
+            raw_day.get("day_start"),
+            header.day_change,
+        )
         rooms = raw_day.get("rooms")
         if rooms is None:
             continue  # a day with nothing scheduled yet
         if not isinstance(rooms, Mapping):
-            collector.problem(f"day {day.index}: 'rooms' must map each room name to its list of events "
-                              f"(found {type(rooms).__name__})")
+            collector.problem(
+                f"day {day.index}: 'rooms' must map each room name to its list of events (found {type(rooms).__name__})"
+            )
             continue
         for room_name, events in rooms.items():
             room = text_of(room_name)
             if not isinstance(events, list):
-                collector.problem(f"day {day.index}, room {room_name!r}: expected a list of events "
-                                  f"(found {type(events).__name__})")
+                collector.problem(
+                    f"day {day.index}, room {room_name!r}: expected a list of events (found {type(events).__name__})"
+                )
                 continue
             for raw_event in events:
                 collector.add(raw_event, day, room)

@@ -1,0 +1,180 @@
+"""The Discord bot: a ``commands.Bot`` that owns the schedule, the Q&A service and the clock, and hosts the
+cogs. ``run_bot`` starts it from validated settings; everything that can fail at start-up fails with a
+message that says what to fix."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.clock import Clock, system_clock
+from bot.cogs.access import report_error
+from bot.cogs.attendees import Attendees, VoteButton
+from bot.cogs.moderators import Moderation
+from bot.cogs.organizers import Organizers
+from bot.cogs.schedule import ScheduleCommands
+from bot.config import Settings
+from bot.qa.model import Question
+from bot.qa.service import QAService
+from bot.schedule.errors import ScheduleError
+from bot.schedule.loader import load_schedule
+from bot.schedule.model import Schedule, Session
+
+log = logging.getLogger(__name__)
+
+
+class ChairTree(app_commands.CommandTree["ChairBot"]):
+    """Refuses interactions from other servers and turns every command error into a private reply."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        bot = self.client
+        if interaction.guild_id is not None and interaction.guild_id != bot.settings.guild_id:
+            await interaction.response.send_message("chairbot is not set up for this server.", ephemeral=True)
+            return False
+        return True
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+class ChairBot(commands.Bot):
+    def __init__(self, settings: Settings, schedule: Schedule, qa: QAService, *, clock: Clock = system_clock) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels, roles and threads of the server; slash commands need nothing more
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            tree_cls=ChairTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.schedule = schedule
+        self.qa = qa
+        self.clock = clock
+
+    async def setup_hook(self) -> None:
+        await self.add_cog(Attendees(self))
+        await self.add_cog(Moderation(self))
+        await self.add_cog(ScheduleCommands(self))
+        await self.add_cog(Organizers(self))
+        self.add_dynamic_items(VoteButton)
+        guild = discord.Object(self.settings.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        self.tree.clear_commands(guild=None)
+        await self.tree.sync(guild=guild)
+
+    async def close(self) -> None:
+        await super().close()
+
+    # -- where things go ---------------------------------------------------------------------------------
+
+    @property
+    def guild(self) -> discord.Guild | None:
+        return self.get_guild(self.settings.guild_id)
+
+    def _channel(self, wanted: str) -> discord.abc.GuildChannel | None:
+        guild = self.guild
+        if guild is None:
+            return None
+        if wanted.isdigit():
+            found = guild.get_channel(int(wanted))
+            if found is not None:
+                return found
+        return discord.utils.find(lambda c: c.name.casefold() == wanted.casefold(), guild.channels)
+
+    def announce_channel(self) -> discord.TextChannel:
+        channel = self._channel(self.settings.announce_channel)
+        if not isinstance(channel, discord.TextChannel):
+            raise LookupError(f"announcement channel {self.settings.announce_channel!r} is not a text channel here")
+        return channel
+
+    def qa_channel(self, session: Session) -> discord.abc.Messageable:
+        """Where a session's questions go on stage: the configured Q&A channel, else the announcement channel."""
+        if self.settings.qa_channel:
+            channel = self._channel(self.settings.qa_channel)
+            if isinstance(channel, discord.TextChannel | discord.Thread):
+                return channel
+        return self.announce_channel()
+
+    # -- posting -----------------------------------------------------------------------------------------
+
+    async def post(self, channel: discord.abc.Messageable, content: str, **kwargs: Any) -> discord.Message | None:
+        """Post without pinging anyone; Discord errors are logged and give ``None`` (discord.py has already
+        waited out rate limits and retried server errors)."""
+        kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        try:
+            return await channel.send(content, **kwargs)
+        except discord.HTTPException as exc:
+            log.error("could not post in %s: %s", getattr(channel, "id", channel), exc)
+            return None
+
+    async def post_on_stage(self, session: Session, question: Question) -> discord.Message | None:
+        return await self.post(self.qa_channel(session), render.on_stage_text(session, question))
+
+    # -- schedule --------------------------------------------------------------------------------------------
+
+    async def reload_schedule(self) -> str:
+        """Read the schedule again; keep the old one when the new one is invalid. Returns a report."""
+        try:
+            fresh = await asyncio.to_thread(load_schedule, self.settings.schedule)
+        except ScheduleError as exc:
+            return f"The schedule was **not** reloaded; the file has problems:\n```\n{exc.render()[:1700]}\n```"
+        before = {s.id: s for s in self.schedule.sessions}
+        after = {s.id: s for s in fresh.sessions}
+        added = sorted(after.keys() - before.keys())
+        removed = sorted(before.keys() - after.keys())
+        changed = sorted(i for i in after.keys() & before.keys() if after[i] != before[i])
+        self.schedule = fresh
+        if not (added or removed or changed):
+            return "Schedule reloaded: nothing changed."
+        parts = ["Schedule reloaded."]
+        for label, ids in (("Added", added), ("Removed", removed), ("Changed", changed)):
+            if ids:
+                parts.append(f"{label}: " + ", ".join(f"`{i}`" for i in ids))
+        return "\n".join(parts)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says what to fix."""
+
+
+async def open_services(settings: Settings) -> tuple[Schedule, QAService]:
+    """The schedule and the Q&A store the bot needs, or a :class:`StartupError` saying what is wrong."""
+    if settings.schedule_is_url():
+        raise StartupError(f"schedule: {settings.schedule} is a URL; download the file and set schedule to its path")
+    try:
+        schedule = await asyncio.to_thread(load_schedule, settings.schedule)
+    except ScheduleError as exc:
+        raise StartupError(f"the schedule has problems:\n{exc.render()}") from None
+    qa = QAService(settings.database_path)
+    try:
+        await qa.start()
+    except Exception as exc:  # StoreError names the file; anything else is reported the same way
+        raise StartupError(str(exc)) from None
+    return schedule, qa
+
+
+async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
+    """Run the bot until it is stopped; :class:`StartupError` when it cannot start."""
+    schedule, qa = await open_services(settings)
+    bot = ChairBot(settings, schedule, qa, clock=clock)
+    try:
+        async with bot:
+            try:
+                await bot.start(settings.discord_token.get_secret_value())
+            except discord.LoginFailure:
+                raise StartupError(
+                    "Discord refused the token in DISCORD_TOKEN; copy it again from the developer portal "
+                    "(Applications > your app > Bot > Reset Token)"
+                ) from None
+            except discord.PrivilegedIntentsRequired as exc:  # not expected: no privileged intent is asked
+                raise StartupError(str(exc)) from None
+    finally:
+        await qa.close()

@@ -1,0 +1,151 @@
+"""Attendee commands: ``/ask``, ``/questions`` with upvote buttons that keep working after a restart, and
+``/now``."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.cogs.access import answer_in_time, reply, report_error, send_long
+from bot.messages import MESSAGE_LIMIT
+from bot.qa.errors import QARefusal
+from bot.schedule.model import Session
+
+if TYPE_CHECKING:
+    from bot.chair import ChairBot
+
+#: How many questions ``/questions`` lists, one upvote button each (Discord allows 25 buttons a message).
+LISTED_QUESTIONS = 10
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:vote:(?P<question>\d+)"):
+    """An upvote button for one question. Its ``custom_id`` carries the question id, so a click works on any
+    message the bot ever posted, across restarts; clicking again takes the vote back."""
+
+    def __init__(self, question_id: int, rank: int | None = None) -> None:
+        label = f"▲ {rank}" if rank is not None else "▲ on stage"
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"qa:vote:{question_id}")
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        return cls(int(match["question"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # Errors in component callbacks do not reach the command tree's handler: answer them here.
+        try:
+            await self._toggle_vote(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def _toggle_vote(self, interaction: discord.Interaction[Any]) -> None:
+        bot: ChairBot = interaction.client
+        voter = str(interaction.user.id)
+        result = await answer_in_time(interaction, bot.qa.vote(self.question_id, voter))
+        if result.changed:
+            message = f"Your vote is counted: this question has ▲ {result.votes}."
+        else:
+            result = await bot.qa.unvote(self.question_id, voter)
+            message = f"Your vote is taken back: this question has ▲ {result.votes}."
+        await reply(interaction, message)
+
+
+def vote_view(items: list[tuple[int, int | None]]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for question_id, rank in items:
+        view.add_item(VoteButton(question_id, rank))
+    return view
+
+
+class Attendees(commands.Cog):
+    def __init__(self, bot: ChairBot) -> None:
+        self.bot = bot
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def _session_for(self, session_id: str | None) -> Session:
+        schedule = self.bot.schedule
+        if session_id:
+            session = schedule.find(session_id)
+            if session is None:
+                raise QARefusal(f"There is no session {session_id!r}; pick one from the list.")
+            return session
+        session = schedule.qa_session_at(self.bot.clock())
+        if session is None:
+            raise QARefusal("No session with Q&A is on now or later today.")
+        return session
+
+    async def session_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Sessions with Q&A, live and upcoming first, matching what was typed in the id or title."""
+        now = self.bot.clock()
+        schedule = self.bot.schedule
+        wanted = current.casefold().strip()
+        ordered = [s for s in schedule.live_at(now) if s.qa] + [s for s in schedule.upcoming(now) if s.qa]
+        ordered += [s for s in schedule.sessions if s.qa and s not in ordered]
+        matches = [s for s in ordered if wanted in s.id.casefold() or wanted in s.title.casefold()]
+        return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in matches[:25]]
+
+    # -- commands ---------------------------------------------------------------------------------------
+
+    @app_commands.command(name="ask", description="Ask the speaker a question (the live session by default).")
+    @app_commands.describe(
+        question="Your question (3 to 500 characters)",
+        anonymous="Hide your name from everyone but the moderators",
+        session="The session (defaults to the one live now, else the next with Q&A)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        anonymous: bool = False,
+        session: str | None = None,
+    ) -> None:
+        target = self._session_for(session)
+        result = await answer_in_time(
+            interaction,
+            self.bot.qa.ask(
+                target.id,
+                str(interaction.user.id),
+                question,
+                author_name=interaction.user.display_name,
+                anonymous=anonymous,
+            ),
+        )
+        await reply(interaction, render.ask_reply(result, target))
+
+    @ask.autocomplete("session")
+    async def _ask_session(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return await self.session_autocomplete(interaction, current)
+
+    @app_commands.command(name="questions", description="The top questions of the live session, with upvote buttons.")
+    @app_commands.describe(session="The session (defaults to the one live now, else the next with Q&A)")
+    async def questions(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
+        target = self._session_for(session)
+        items = await answer_in_time(interaction, self.bot.qa.queue(target.id, LISTED_QUESTIONS))
+        text = render.queue_text(target, items)
+        view = vote_view([(item.question.id, item.rank) for item in items]) if items else discord.utils.MISSING
+        await reply(interaction, text[:MESSAGE_LIMIT], view=view)
+
+    @questions.autocomplete("session")
+    async def _questions_session(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self.session_autocomplete(interaction, current)
+
+    @app_commands.command(name="now", description="What is on now and next, in your own time zone.")
+    async def now(self, interaction: discord.Interaction[Any]) -> None:
+        await self._send_long(interaction, render.now_text(self.bot.schedule, self.bot.clock()))
+
+    async def _send_long(self, interaction: discord.Interaction[Any], text: str) -> None:
+        await send_long(interaction, text)

@@ -1,0 +1,247 @@
+"""``/qa``: the moderators' controls over the Q&A queue. Every command checks the moderator role in code."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.cogs.access import answer_in_time, moderators_only, reply, send_long
+from bot.messages import escape_text, shorten
+from bot.qa.errors import QARefusal
+from bot.qa.export import render_export
+from bot.qa.model import Status
+from bot.schedule.model import Session
+
+if TYPE_CHECKING:
+    from bot.chair import ChairBot
+
+Previous = Literal["answered", "queued", "dismissed"]
+ExportFormat = Literal["md", "csv", "json"]
+
+
+class Moderation(commands.Cog):
+    qa = app_commands.Group(
+        name="qa",
+        description="Moderators: run the Q&A queue.",
+        default_permissions=discord.Permissions(manage_messages=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: ChairBot) -> None:
+        self.bot = bot
+
+    def _session(self, session_id: str | None) -> Session:
+        if session_id:
+            found = self.bot.schedule.find(session_id)
+            if found is None:
+                raise QARefusal(f"There is no session {session_id!r}.")
+            return found
+        current = self.bot.schedule.qa_session_at(self.bot.clock())
+        if current is None:
+            raise QARefusal("No session with Q&A is on now or later; name one with the `session` option.")
+        return current
+
+    async def _session_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        attendees = self.bot.get_cog("Attendees")
+        assert attendees is not None
+        choices: list[app_commands.Choice[str]] = await attendees.session_autocomplete(interaction, current)  # type: ignore[attr-defined]
+        return choices
+
+    async def _question_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Questions of the live session, pending review first, as ``#id ▲votes text``."""
+        session = self.bot.schedule.qa_session_at(self.bot.clock())
+        if session is None:
+            return []
+        pending = await self.bot.qa.pending_review(session.id, 10)
+        queued = [item.question for item in await self.bot.qa.queue(session.id, 15)]
+        wanted = current.casefold().strip().lstrip("#")
+        choices = []
+        for question in pending + queued:
+            label = f"#{question.id} ▲{question.votes} {question.status.value}: {question.text}"
+            if wanted in label.casefold():
+                choices.append(app_commands.Choice(name=shorten(" ".join(label.split()), 100), value=question.id))
+        return choices[:25]
+
+    async def _log(self, interaction: discord.Interaction[Any], text: str) -> None:
+        await reply(interaction, text)
+
+    # -- the stage -------------------------------------------------------------------------------------
+
+    @qa.command(name="next", description="Put the top queued question on stage.")
+    @app_commands.describe(
+        session="The session (defaults to the live one)",
+        previous="What becomes of the question on stage now (default: answered)",
+    )
+    @moderators_only()
+    async def next_(
+        self, interaction: discord.Interaction[Any], session: str | None = None, previous: Previous = "answered"
+    ) -> None:
+        target = self._session(session)
+        # Posting on stage may wait out Discord's rate limits: defer first so the 3-second window is kept.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.bot.qa.pull_next(target.id, str(interaction.user.id), previous=Status(previous))
+        if result.question is None:
+            await reply(interaction, f"The queue of {render.session_title(target)} is empty.")
+            return
+        posted = await self.bot.post_on_stage(target, result.question)
+        summary = (
+            f"On stage now: #{result.question.id} ▲ {result.question.votes} — "
+            f"{escape_text(shorten(result.question.text, 300), one_line=True)}"
+        )
+        if posted is None:
+            summary += "\n⚠️ Discord refused the post to the Q&A channel; read the question out from here."
+        await reply(interaction, summary)
+
+    @next_.autocomplete("session")
+    async def _next_session(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._session_choices(interaction, current)
+
+    @qa.command(name="queue", description="The queue with question ids, including questions awaiting review.")
+    @app_commands.describe(session="The session (defaults to the live one)")
+    @moderators_only()
+    async def queue(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
+        target = self._session(session)
+        items = await answer_in_time(interaction, self.bot.qa.queue(target.id, 25))
+        pending = await self.bot.qa.pending_review(target.id, 25)
+        settings = await self.bot.qa.session_settings(target.id)
+        lines = [render.queue_text(target, items)]
+        if pending:
+            lines.append("**Awaiting review** (approve with `/qa approve`):")
+            lines.extend(
+                f"#{q.id} — {escape_text(shorten(q.text, 300), one_line=True)} — *{escape_text(q.author_name)}*"
+                for q in pending
+            )
+        lines.append(
+            f"Q&A is {'open' if settings.qa_open else 'closed'}"
+            f"{', with pre-moderation' if settings.pre_moderation else ''}. Ids: "
+            + (", ".join(f"#{i.question.id}" for i in items) or "none")
+        )
+        await send_long(interaction, "\n".join(lines))
+
+    @queue.autocomplete("session")
+    async def _queue_session(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._session_choices(interaction, current)
+
+    # -- one question -------------------------------------------------------------------------------------
+
+    @qa.command(name="answered", description="Mark a question answered.")
+    @moderators_only()
+    async def answered(self, interaction: discord.Interaction[Any], question: int) -> None:
+        done = await self.bot.qa.mark_answered(question, str(interaction.user.id))
+        await self._log(interaction, f"#{done.id} is marked answered.")
+
+    @qa.command(name="dismiss", description="Decline a question, with a reason.")
+    @moderators_only()
+    async def dismiss(
+        self, interaction: discord.Interaction[Any], question: int, reason: app_commands.Range[str, 1, 300]
+    ) -> None:
+        done = await self.bot.qa.dismiss(question, str(interaction.user.id), reason)
+        await self._log(interaction, f"#{done.id} is dismissed.")
+
+    @qa.command(name="hide", description="Hide a question from every public view (abuse, spam).")
+    @moderators_only()
+    async def hide(
+        self,
+        interaction: discord.Interaction[Any],
+        question: int,
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        done = await self.bot.qa.hide(question, str(interaction.user.id), reason)
+        await self._log(interaction, f"#{done.id} is hidden.")
+
+    @qa.command(name="restore", description="Put a hidden, dismissed or answered question back in the queue.")
+    @moderators_only()
+    async def restore(self, interaction: discord.Interaction[Any], question: int) -> None:
+        done = await self.bot.qa.restore(question, str(interaction.user.id))
+        await self._log(interaction, f"#{done.id} is back in the queue.")
+
+    @qa.command(name="approve", description="Let a question awaiting review into the queue.")
+    @moderators_only()
+    async def approve(self, interaction: discord.Interaction[Any], question: int) -> None:
+        done = await self.bot.qa.approve(question, str(interaction.user.id))
+        await self._log(interaction, f"#{done.id} is approved and queued.")
+
+    @answered.autocomplete("question")
+    @dismiss.autocomplete("question")
+    @hide.autocomplete("question")
+    @restore.autocomplete("question")
+    @approve.autocomplete("question")
+    async def _question(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[int]]:
+        return await self._question_choices(interaction, current)
+
+    # -- sessions and people ----------------------------------------------------------------------------
+
+    @qa.command(name="open", description="Open Q&A for a session.")
+    @moderators_only()
+    async def open_(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
+        target = self._session(session)
+        await self.bot.qa.open_session(target.id, str(interaction.user.id))
+        await self._log(interaction, f"Q&A is open for {render.session_title(target)}.")
+
+    @qa.command(name="close", description="Close Q&A for a session.")
+    @moderators_only()
+    async def close(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
+        target = self._session(session)
+        await self.bot.qa.close_session(target.id, str(interaction.user.id))
+        await self._log(interaction, f"Q&A is closed for {render.session_title(target)}.")
+
+    @open_.autocomplete("session")
+    @close.autocomplete("session")
+    async def _open_close_session(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._session_choices(interaction, current)
+
+    @qa.command(name="ban", description="Stop a member asking and voting.")
+    @moderators_only()
+    async def ban(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.User,
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        changed = await self.bot.qa.ban(str(member.id), str(interaction.user.id), reason)
+        state = "is now banned from Q&A" if changed else "was already banned"
+        await self._log(interaction, f"{escape_text(member.display_name)} {state}.")
+
+    @qa.command(name="unban", description="Let a banned member ask and vote again.")
+    @moderators_only()
+    async def unban(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
+        changed = await self.bot.qa.unban(str(member.id), str(interaction.user.id))
+        state = "may ask again" if changed else "was not banned"
+        await self._log(interaction, f"{escape_text(member.display_name)} {state}.")
+
+    @qa.command(name="export", description="The questions of a session as a file, for the speaker.")
+    @moderators_only()
+    async def export(
+        self, interaction: discord.Interaction[Any], session: str | None = None, format: ExportFormat = "md"
+    ) -> None:
+        target = self._session(session)
+        questions = await answer_in_time(
+            interaction,
+            self.bot.qa.questions(
+                target.id, (Status.QUEUED, Status.ON_STAGE, Status.ANSWERED, Status.DISMISSED, Status.PENDING_REVIEW)
+            ),
+        )
+        text = render_export(questions, format)
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"questions-{target.id}.{format}")
+        await reply(interaction, f"{len(questions)} questions of {render.session_title(target)}.", file=file)
+
+    @export.autocomplete("session")
+    async def _export_session(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._session_choices(interaction, current)

@@ -1,0 +1,93 @@
+"""A running chairbot against the local Discord emulator: a small schedule, three people with their roles,
+a real SQLite Q&A store and a clock the test moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.chair import ChairBot
+from bot.config import Settings
+from bot.qa.service import QAService
+from bot.schedule.loader import load_schedule
+from tests.emulator import CallbackType, Channel, DiscordEmulator, InteractionResult, Member
+
+SCHEDULE = """\
+event: {name: Test Workshop, timezone: Europe/Vienna, date: 2024-05-11, display_timezones: [America/New_York]}
+sessions:
+  - {id: opening, title: Opening, start: "08:50", end: "09:00"}
+  - {id: invited-1, title: Invited Talk 1, start: "09:00", end: "09:30", speakers: ["Andrew Wilson (NYU)"]}
+  - {id: posters-1, title: Poster Session 1, start: "09:30", end: "10:30"}
+  - {id: invited-2, title: Invited Talk 2, start: "10:30", end: "11:00"}
+"""
+
+MANAGE_MESSAGES = 1 << 13
+
+#: 09:10 in Vienna: Invited Talk 1 is live.
+TALK_1_LIVE = dt.datetime(2024, 5, 11, 7, 10, tzinfo=dt.UTC)
+
+
+class MovableClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@dataclass
+class Event:
+    """Everything a bot test touches."""
+
+    emu: DiscordEmulator
+    bot: ChairBot
+    clock: MovableClock
+    attendee: Member
+    moderator: Member
+    organizer: Member
+    announcements: Channel
+    qa_channel: Channel
+    schedule_path: Path
+
+
+@pytest.fixture
+async def event(tmp_path: Path) -> AsyncIterator[Event]:
+    schedule_path = tmp_path / "day.yaml"
+    schedule_path.write_text(SCHEDULE, encoding="utf-8")
+    async with DiscordEmulator(heartbeat_interval=5.0) as emu:
+        # Manage Messages: what /qa asks for by default (a hint; the bot checks the role itself).
+        moderators = emu.add_role("Moderator", permissions=MANAGE_MESSAGES)
+        organizers = emu.add_role("Organizer", permissions=MANAGE_MESSAGES)
+        announcements = emu.add_text_channel("announcements")
+        qa_channel = emu.add_text_channel("questions")
+        attendee = emu.add_member("alice", display_name="Alice")
+        moderator = emu.add_member("mo", display_name="Mo", roles=[moderators])
+        organizer = emu.add_member("olga", display_name="Olga", roles=[organizers])
+        settings = Settings(
+            discord_token=emu.token,
+            guild_id=emu.guild.id,
+            announce_channel="announcements",
+            qa_channel="questions",
+            data_dir=tmp_path / "data",
+            schedule=str(schedule_path),
+        )
+        clock = MovableClock(TALK_1_LIVE)
+        qa = QAService(settings.database_path, clock=clock)
+        await qa.start()
+        bot = ChairBot(settings, load_schedule(schedule_path), qa, clock=clock)
+        try:
+            async with emu.run_client(bot):
+                yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, qa_channel, schedule_path)
+        finally:
+            await qa.close()
+
+
+async def settled(result: InteractionResult, timeout: float = 10.0) -> InteractionResult:
+    """The interaction once the bot has said something: after a "thinking" deferral, its first followup."""
+    if result.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE:
+        await result.wait_followups(1, timeout=timeout)
+    return result
