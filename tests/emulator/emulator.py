@@ -53,6 +53,14 @@ class DiscordEmulator:
     Use as ``async with DiscordEmulator() as emu:``. It starts with one guild (``emu.guild``, "Workshop") holding a
     ``#general`` text channel (``emu.general``), the application owner ("organizer") and the bot, whose managed role
     carries the bot's permissions (``emu.set_bot_permissions``).
+
+    Options: ``heartbeat_interval`` (seconds, sent in HELLO), ``interaction_deadline`` (Discord's 3 s; ``None`` turns
+    the check off), ``privileged_intents`` (what the portal grants; a bot asking for more is closed with 4014),
+    ``transport_compression`` (honour ``compress=zlib-stream``), ``rate_limit``/``rate_limit_window`` (the budget
+    the ``X-RateLimit-*`` headers describe; large by default so discord.py never waits) and ``enforce_rate_limits``
+    (answer 429 past it), ``patch_discord`` (point discord.py here while running), ``record_limit`` (REST requests
+    kept), ``replay_limit`` and ``resume_window`` (how much and how long a dropped session can be resumed),
+    ``control_api`` (serve ``/_emulator``).
     """
 
     def __init__(

@@ -159,7 +159,8 @@ class RateLimiter:
             started, used = now, 0
         used += 1
         self._windows[(bucket, major)] = (started, used)
-        reset_after = max(0.0, started + self.window - now)
+        # Rounded up to the millisecond, as Discord does: a client that waits exactly this long is never early.
+        reset_after = math.ceil(max(0.0, started + self.window - now) * 1000) / 1000
         headers = {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(max(0, self.limit - used)),

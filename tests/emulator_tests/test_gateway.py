@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import discord
 
@@ -13,13 +12,14 @@ from tests.emulator.gateway import Op
 from .conftest import TinyBot
 
 
-async def test_client_heartbeats_at_the_interval_sent_in_hello(make_bot: Callable[..., TinyBot]) -> None:
+async def test_client_heartbeats_at_the_interval_sent_in_hello() -> None:
     async with DiscordEmulator(heartbeat_interval=0.1) as fast, fast.run_client(TinyBot(fast.guild.id)):
         connection = fast.connections[-1]
         await fast.wait_until(lambda: len(connection.heartbeats) >= 4, timeout=3, what="four heartbeats")
         times = [at for at, _ in connection.heartbeats]
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert all(0.05 < gap < 0.5 for gap in gaps), gaps
+        # On average, not each: a busy loop may read two beats at once.
+        assert 0.08 <= sum(gaps) / len(gaps) <= 0.5, gaps
         assert connection.heartbeats[-1][1] == connection.session.seq  # type: ignore[union-attr]
 
 

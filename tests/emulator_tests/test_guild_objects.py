@@ -146,7 +146,7 @@ async def test_archived_thread_comes_back_when_the_bot_posts(emu: DiscordEmulato
 
     await thread.send("One more question")
 
-    assert not stored.archived
+    assert not emu.threads_in(emu.general)[0].archived
     assert [m.content for m in emu.messages_in(stored)] == ["One more question"]
 
 
