@@ -20,6 +20,7 @@ from bot.cogs.moderators import Moderation
 from bot.cogs.organizers import Organizers
 from bot.cogs.schedule import ScheduleCommands
 from bot.config import Settings
+from bot.qa.errors import QARefusal
 from bot.qa.model import Question
 from bot.qa.service import QAService
 from bot.schedule.errors import ScheduleError
@@ -119,6 +120,28 @@ class ChairBot(commands.Bot):
         return await self.post(self.qa_channel(session), render.on_stage_text(session, question))
 
     # -- schedule --------------------------------------------------------------------------------------------
+
+    def resolve_session(self, session_id: str | None) -> Session:
+        """The session a command means: the one named, else the live session with Q&A, else the next one."""
+        if session_id:
+            found = self.schedule.find(session_id)
+            if found is None:
+                raise QARefusal(f"There is no session {session_id!r}; pick one from the list.")
+            return found
+        current = self.schedule.qa_session_at(self.clock())
+        if current is None:
+            raise QARefusal("No session with Q&A is on now or later; name one with the `session` option.")
+        return current
+
+    def session_choices(self, typed: str) -> list[app_commands.Choice[str]]:
+        """Sessions with Q&A for autocomplete, live and upcoming first, matching ``typed`` in id or title."""
+        now = self.clock()
+        schedule = self.schedule
+        wanted = typed.casefold().strip()
+        ordered = [s for s in schedule.live_at(now) if s.qa] + [s for s in schedule.upcoming(now) if s.qa]
+        ordered += [s for s in schedule.sessions if s.qa and s not in ordered]
+        matches = [s for s in ordered if wanted in s.id.casefold() or wanted in s.title.casefold()]
+        return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in matches[:25]]
 
     async def reload_schedule(self) -> str:
         """Read the schedule again; keep the old one when the new one is invalid. Returns a report."""

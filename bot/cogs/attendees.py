@@ -13,8 +13,6 @@ from discord.ext import commands
 from bot import render
 from bot.cogs.access import answer_in_time, reply, report_error, send_long
 from bot.messages import MESSAGE_LIMIT
-from bot.qa.errors import QARefusal
-from bot.schedule.model import Session
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
@@ -70,32 +68,6 @@ class Attendees(commands.Cog):
     def __init__(self, bot: ChairBot) -> None:
         self.bot = bot
 
-    # -- helpers ----------------------------------------------------------------------------------------
-
-    def _session_for(self, session_id: str | None) -> Session:
-        schedule = self.bot.schedule
-        if session_id:
-            session = schedule.find(session_id)
-            if session is None:
-                raise QARefusal(f"There is no session {session_id!r}; pick one from the list.")
-            return session
-        session = schedule.qa_session_at(self.bot.clock())
-        if session is None:
-            raise QARefusal("No session with Q&A is on now or later today.")
-        return session
-
-    async def session_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Sessions with Q&A, live and upcoming first, matching what was typed in the id or title."""
-        now = self.bot.clock()
-        schedule = self.bot.schedule
-        wanted = current.casefold().strip()
-        ordered = [s for s in schedule.live_at(now) if s.qa] + [s for s in schedule.upcoming(now) if s.qa]
-        ordered += [s for s in schedule.sessions if s.qa and s not in ordered]
-        matches = [s for s in ordered if wanted in s.id.casefold() or wanted in s.title.casefold()]
-        return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in matches[:25]]
-
     # -- commands ---------------------------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask the speaker a question (the live session by default).")
@@ -111,7 +83,7 @@ class Attendees(commands.Cog):
         anonymous: bool = False,
         session: str | None = None,
     ) -> None:
-        target = self._session_for(session)
+        target = self.bot.resolve_session(session)
         result = await answer_in_time(
             interaction,
             self.bot.qa.ask(
@@ -126,12 +98,12 @@ class Attendees(commands.Cog):
 
     @ask.autocomplete("session")
     async def _ask_session(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return await self.session_autocomplete(interaction, current)
+        return self.bot.session_choices(current)
 
     @app_commands.command(name="questions", description="The top questions of the live session, with upvote buttons.")
     @app_commands.describe(session="The session (defaults to the one live now, else the next with Q&A)")
     async def questions(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self._session_for(session)
+        target = self.bot.resolve_session(session)
         items = await answer_in_time(interaction, self.bot.qa.queue(target.id, LISTED_QUESTIONS))
         text = render.queue_text(target, items)
         view = vote_view([(item.question.id, item.rank) for item in items]) if items else discord.utils.MISSING
@@ -141,7 +113,7 @@ class Attendees(commands.Cog):
     async def _questions_session(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self.session_autocomplete(interaction, current)
+        return self.bot.session_choices(current)
 
     @app_commands.command(name="now", description="What is on now and next, in your own time zone.")
     async def now(self, interaction: discord.Interaction[Any]) -> None:

@@ -12,10 +12,8 @@ from discord.ext import commands
 from bot import render
 from bot.cogs.access import answer_in_time, moderators_only, reply, send_long
 from bot.messages import escape_text, shorten
-from bot.qa.errors import QARefusal
 from bot.qa.export import render_export
 from bot.qa.model import Status
-from bot.schedule.model import Session
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
@@ -35,24 +33,10 @@ class Moderation(commands.Cog):
     def __init__(self, bot: ChairBot) -> None:
         self.bot = bot
 
-    def _session(self, session_id: str | None) -> Session:
-        if session_id:
-            found = self.bot.schedule.find(session_id)
-            if found is None:
-                raise QARefusal(f"There is no session {session_id!r}.")
-            return found
-        current = self.bot.schedule.qa_session_at(self.bot.clock())
-        if current is None:
-            raise QARefusal("No session with Q&A is on now or later; name one with the `session` option.")
-        return current
-
     async def _session_choices(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        attendees = self.bot.get_cog("Attendees")
-        assert attendees is not None
-        choices: list[app_commands.Choice[str]] = await attendees.session_autocomplete(interaction, current)  # type: ignore[attr-defined]
-        return choices
+        return self.bot.session_choices(current)
 
     async def _question_choices(
         self, interaction: discord.Interaction[Any], current: str
@@ -85,7 +69,7 @@ class Moderation(commands.Cog):
     async def next_(
         self, interaction: discord.Interaction[Any], session: str | None = None, previous: Previous = "answered"
     ) -> None:
-        target = self._session(session)
+        target = self.bot.resolve_session(session)
         # Posting on stage may wait out Discord's rate limits: defer first so the 3-second window is kept.
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.bot.qa.pull_next(target.id, str(interaction.user.id), previous=Status(previous))
@@ -111,7 +95,7 @@ class Moderation(commands.Cog):
     @app_commands.describe(session="The session (defaults to the live one)")
     @moderators_only()
     async def queue(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self._session(session)
+        target = self.bot.resolve_session(session)
         items = await answer_in_time(interaction, self.bot.qa.queue(target.id, 25))
         pending = await self.bot.qa.pending_review(target.id, 25)
         settings = await self.bot.qa.session_settings(target.id)
@@ -187,14 +171,14 @@ class Moderation(commands.Cog):
     @qa.command(name="open", description="Open Q&A for a session.")
     @moderators_only()
     async def open_(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self._session(session)
+        target = self.bot.resolve_session(session)
         await self.bot.qa.open_session(target.id, str(interaction.user.id))
         await self._log(interaction, f"Q&A is open for {render.session_title(target)}.")
 
     @qa.command(name="close", description="Close Q&A for a session.")
     @moderators_only()
     async def close(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self._session(session)
+        target = self.bot.resolve_session(session)
         await self.bot.qa.close_session(target.id, str(interaction.user.id))
         await self._log(interaction, f"Q&A is closed for {render.session_title(target)}.")
 
@@ -229,7 +213,7 @@ class Moderation(commands.Cog):
     async def export(
         self, interaction: discord.Interaction[Any], session: str | None = None, format: ExportFormat = "md"
     ) -> None:
-        target = self._session(session)
+        target = self.bot.resolve_session(session)
         questions = await answer_in_time(
             interaction,
             self.bot.qa.questions(
