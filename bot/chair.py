@@ -71,9 +71,6 @@ class ChairBot(commands.Bot):
         self.tree.clear_commands(guild=None)
         await self.tree.sync(guild=guild)
 
-    async def close(self) -> None:
-        await super().close()
-
     # -- where things go ---------------------------------------------------------------------------------
 
     @property

@@ -55,9 +55,6 @@ class Moderation(commands.Cog):
                 choices.append(app_commands.Choice(name=shorten(" ".join(label.split()), 100), value=question.id))
         return choices[:25]
 
-    async def _log(self, interaction: discord.Interaction[Any], text: str) -> None:
-        await reply(interaction, text)
-
     # -- the stage -------------------------------------------------------------------------------------
 
     @qa.command(name="next", description="Put the top queued question on stage.")
@@ -125,7 +122,7 @@ class Moderation(commands.Cog):
     @moderators_only()
     async def answered(self, interaction: discord.Interaction[Any], question: int) -> None:
         done = await self.bot.qa.mark_answered(question, str(interaction.user.id))
-        await self._log(interaction, f"#{done.id} is marked answered.")
+        await reply(interaction, f"#{done.id} is marked answered.")
 
     @qa.command(name="dismiss", description="Decline a question, with a reason.")
     @moderators_only()
@@ -133,7 +130,7 @@ class Moderation(commands.Cog):
         self, interaction: discord.Interaction[Any], question: int, reason: app_commands.Range[str, 1, 300]
     ) -> None:
         done = await self.bot.qa.dismiss(question, str(interaction.user.id), reason)
-        await self._log(interaction, f"#{done.id} is dismissed.")
+        await reply(interaction, f"#{done.id} is dismissed.")
 
     @qa.command(name="hide", description="Hide a question from every public view (abuse, spam).")
     @moderators_only()
@@ -144,19 +141,19 @@ class Moderation(commands.Cog):
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
         done = await self.bot.qa.hide(question, str(interaction.user.id), reason)
-        await self._log(interaction, f"#{done.id} is hidden.")
+        await reply(interaction, f"#{done.id} is hidden.")
 
     @qa.command(name="restore", description="Put a hidden, dismissed or answered question back in the queue.")
     @moderators_only()
     async def restore(self, interaction: discord.Interaction[Any], question: int) -> None:
         done = await self.bot.qa.restore(question, str(interaction.user.id))
-        await self._log(interaction, f"#{done.id} is back in the queue.")
+        await reply(interaction, f"#{done.id} is back in the queue.")
 
     @qa.command(name="approve", description="Let a question awaiting review into the queue.")
     @moderators_only()
     async def approve(self, interaction: discord.Interaction[Any], question: int) -> None:
         done = await self.bot.qa.approve(question, str(interaction.user.id))
-        await self._log(interaction, f"#{done.id} is approved and queued.")
+        await reply(interaction, f"#{done.id} is approved and queued.")
 
     @answered.autocomplete("question")
     @dismiss.autocomplete("question")
@@ -173,14 +170,14 @@ class Moderation(commands.Cog):
     async def open_(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
         target = self.bot.resolve_session(session)
         await self.bot.qa.open_session(target.id, str(interaction.user.id))
-        await self._log(interaction, f"Q&A is open for {render.session_title(target)}.")
+        await reply(interaction, f"Q&A is open for {render.session_title(target)}.")
 
     @qa.command(name="close", description="Close Q&A for a session.")
     @moderators_only()
     async def close(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
         target = self.bot.resolve_session(session)
         await self.bot.qa.close_session(target.id, str(interaction.user.id))
-        await self._log(interaction, f"Q&A is closed for {render.session_title(target)}.")
+        await reply(interaction, f"Q&A is closed for {render.session_title(target)}.")
 
     @open_.autocomplete("session")
     @close.autocomplete("session")
@@ -199,14 +196,14 @@ class Moderation(commands.Cog):
     ) -> None:
         changed = await self.bot.qa.ban(str(member.id), str(interaction.user.id), reason)
         state = "is now banned from Q&A" if changed else "was already banned"
-        await self._log(interaction, f"{escape_text(member.display_name)} {state}.")
+        await reply(interaction, f"{escape_text(member.display_name)} {state}.")
 
     @qa.command(name="unban", description="Let a banned member ask and vote again.")
     @moderators_only()
     async def unban(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
         changed = await self.bot.qa.unban(str(member.id), str(interaction.user.id))
         state = "may ask again" if changed else "was not banned"
-        await self._log(interaction, f"{escape_text(member.display_name)} {state}.")
+        await reply(interaction, f"{escape_text(member.display_name)} {state}.")
 
     @qa.command(name="export", description="The questions of a session as a file, for the speaker.")
     @moderators_only()
