@@ -13,6 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.announce.announcer import Announcer
+from bot.announce.outbox import Item, Outbox
 from bot.clock import Clock, system_clock
 from bot.cogs.access import report_error
 from bot.cogs.attendees import Attendees, VoteButton
@@ -59,6 +61,8 @@ class ChairBot(commands.Bot):
         self.schedule = schedule
         self.qa = qa
         self.clock = clock
+        self.outbox: Outbox | None = None
+        self.announcer: Announcer | None = None
 
     async def setup_hook(self) -> None:
         await self.add_cog(Attendees(self))
@@ -70,6 +74,21 @@ class ChairBot(commands.Bot):
         self.tree.copy_global_to(guild=guild)
         self.tree.clear_commands(guild=None)
         await self.tree.sync(guild=guild)
+        self.outbox = await Outbox.open(self.settings.database_path, clock=self.clock)
+        self.announcer = Announcer(self.outbox, self._post_item, clock=self.clock)
+
+    async def on_ready(self) -> None:
+        # Scheduled posts start once the server's channels are known; a reconnect does not start them twice.
+        if self.announcer is not None and not self.announcer.scheduler.running:
+            await self.announcer.start()
+
+    async def close(self) -> None:
+        if self.announcer is not None and self.announcer.scheduler.running:
+            await self.announcer.stop()
+        await super().close()
+        if self.outbox is not None:
+            await self.outbox.close()
+            self.outbox = None
 
     # -- where things go ---------------------------------------------------------------------------------
 
@@ -112,6 +131,16 @@ class ChairBot(commands.Bot):
         except discord.HTTPException as exc:
             log.error("could not post in %s: %s", getattr(channel, "id", channel), exc)
             return None
+
+    async def _post_item(self, item: Item, late: bool) -> int | None:
+        """Post one outbox item (the announcer decided it is due and still worth posting)."""
+        channel = self._channel(item.channel) if item.channel else None
+        target = channel if isinstance(channel, discord.TextChannel | discord.Thread) else self.announce_channel()
+        text = item.text or ""
+        if late:
+            text += f"\n-# (posted late: it was due {discord.utils.format_dt(item.due_at, 't')})"
+        message = await self.post(target, text)
+        return message.id if message is not None else None
 
     async def post_on_stage(self, session: Session, question: Question) -> discord.Message | None:
         return await self.post(self.qa_channel(session), render.on_stage_text(session, question))

@@ -3,6 +3,7 @@ a real SQLite Q&A store and a clock the test moves."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.chair import ChairBot
+from bot.clock import Clock
 from bot.config import Settings
 from bot.qa.service import QAService
 from bot.schedule.loader import load_schedule
@@ -45,7 +47,7 @@ class Event:
 
     emu: DiscordEmulator
     bot: ChairBot
-    clock: MovableClock
+    clock: Clock
     attendee: Member
     moderator: Member
     organizer: Member
@@ -54,8 +56,9 @@ class Event:
     schedule_path: Path
 
 
-@pytest.fixture
-async def event(tmp_path: Path) -> AsyncIterator[Event]:
+@contextlib.asynccontextmanager
+async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
+    """The emulator with the test server, and chairbot running against it on ``clock``."""
     schedule_path = tmp_path / "day.yaml"
     schedule_path.write_text(SCHEDULE, encoding="utf-8")
     async with DiscordEmulator(heartbeat_interval=5.0) as emu:
@@ -75,7 +78,6 @@ async def event(tmp_path: Path) -> AsyncIterator[Event]:
             data_dir=tmp_path / "data",
             schedule=str(schedule_path),
         )
-        clock = MovableClock(TALK_1_LIVE)
         qa = QAService(settings.database_path, clock=clock)
         await qa.start()
         bot = ChairBot(settings, load_schedule(schedule_path), qa, clock=clock)
@@ -84,6 +86,12 @@ async def event(tmp_path: Path) -> AsyncIterator[Event]:
                 yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, qa_channel, schedule_path)
         finally:
             await qa.close()
+
+
+@pytest.fixture
+async def event(tmp_path: Path) -> AsyncIterator[Event]:
+    async with running_event(tmp_path, MovableClock(TALK_1_LIVE)) as running:
+        yield running
 
 
 async def settled(result: InteractionResult, timeout: float = 10.0) -> InteractionResult:

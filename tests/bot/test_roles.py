@@ -25,6 +25,9 @@ MODERATOR_COMMANDS: list[tuple[str, dict[str, Any]]] = [
 ]
 ORGANIZER_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("announce", {"text": "Lunch is served"}),
+    ("announce", {"text": "Lunch is served", "at": "in 30 min"}),
+    ("announcements list", {}),
+    ("announcements cancel", {"announcement": "note-9"}),
     ("schedule reload", {}),
 ]
 EVERYONE_COMMANDS: list[tuple[str, dict[str, Any]]] = [

@@ -1,0 +1,132 @@
+"""Running the outbox on time with APScheduler 3.11.
+
+One job per planned item, with the item's id as job id (``replace_existing``), run at the real time at which
+the injected clock reads the item's due time. ``misfire_grace_time`` is ``None`` on purpose: APScheduler's default
+of one second silently drops a job after one slow call on the loop, and a missed announcement must be decided
+on, not lost. The decision is made here, with the injected clock: an item is posted (marked late past
+:data:`LATE_AFTER`) until its ``stale_at``, and skipped with a log line after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.announce.outbox import Item, Outbox, Planned
+from bot.clock import Clock, real_time_of
+
+log = logging.getLogger(__name__)
+
+#: A post this far behind its time is marked as late.
+LATE_AFTER = dt.timedelta(seconds=60)
+
+#: Posts one item; returns the Discord message id, or ``None`` when the post failed (already logged).
+Poster = Callable[[Item, bool], Awaitable[int | None]]
+
+
+class Announcer:
+    def __init__(self, outbox: Outbox, post: Poster, *, clock: Clock) -> None:
+        self.outbox = outbox
+        self._post = post
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self._running: set[asyncio.Task[None]] = set()
+        #: What happened most recently, for health reports: (item id, status, lateness).
+        self.last: tuple[str, str, dt.timedelta] | None = None
+
+    async def start(self) -> None:
+        """Schedule every planned item; ones due while the bot was down run at once (late or skipped)."""
+        for item in await self.outbox.recover():
+            log.warning("announcement %s was interrupted while posting; not posting it again", item.id)
+        self.scheduler.start()
+        for item in await self.outbox.pending():
+            self._schedule(item)
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def _schedule(self, item: Item) -> None:
+        self.scheduler.add_job(
+            self._fire,
+            DateTrigger(real_time_of(self.clock, item.due_at)),
+            args=[item.id],
+            id=item.id,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    def _unschedule(self, item_id: str) -> None:
+        if self.scheduler.get_job(item_id) is not None:
+            self.scheduler.remove_job(item_id)
+
+    # -- changes -------------------------------------------------------------------------------------------
+
+    async def add(self, planned: Planned) -> Item:
+        item = await self.outbox.add(planned)
+        self._schedule(item)
+        return item
+
+    async def replan(self, items: list[Planned], *, kind: str) -> list[Item]:
+        """Make the planned items of ``kind`` exactly ``items``: jobs follow, one by one."""
+        before = {i.id for i in await self.outbox.pending(kind)}
+        pending = await self.outbox.plan(items, replace_kind=kind)
+        now_planned = {i.id for i in pending if i.kind == kind}
+        for gone in before - now_planned:
+            self._unschedule(gone)
+        for item in pending:
+            if item.kind == kind:
+                self._schedule(item)
+        return [i for i in pending if i.kind == kind]
+
+    async def cancel(self, item_id: str, by: str) -> bool:
+        cancelled = await self.outbox.cancel(item_id, by)
+        if cancelled:
+            self._unschedule(item_id)
+        return cancelled
+
+    def next_run(self) -> dt.datetime | None:
+        jobs = [j.next_run_time for j in self.scheduler.get_jobs() if j.next_run_time is not None]
+        return min(jobs) if jobs else None
+
+    # -- running one item -----------------------------------------------------------------------------------
+
+    async def _fire(self, item_id: str) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await self.run_item(item_id)
+        except Exception:
+            log.exception("announcement %s failed", item_id)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def run_item(self, item_id: str) -> None:
+        """Claim the item, then post it, or skip it when it is stale."""
+        item = await self.outbox.claim(item_id)
+        if item is None:
+            return  # already posted, cancelled or skipped: never twice
+        now = self.clock()
+        lateness = now - item.due_at
+        if now >= item.stale_at:
+            log.info("skipping announcement %s: due %s, stale since %s", item.id, item.due_at, item.stale_at)
+            await self.outbox.skip(item.id, f"stale: due {item.due_at.isoformat()}, run {now.isoformat()}")
+            self.last = (item.id, "skipped", lateness)
+            return
+        late = lateness > LATE_AFTER
+        message_id = await self._post(item, late)
+        if message_id is None:
+            await self.outbox.fail(item.id, "Discord refused the post")
+            self.last = (item.id, "failed", lateness)
+            return
+        await self.outbox.sent(item.id, message_id, late=late)
+        self.last = (item.id, "late" if late else "sent", lateness)
