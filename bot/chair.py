@@ -5,6 +5,7 @@ message that says what to fix."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 
@@ -14,7 +15,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.announce.announcer import Announcer
-from bot.announce.outbox import Item, Outbox
+from bot.announce.dispatch import Dispatcher
+from bot.announce.outbox import Outbox
+from bot.announce.sessions import SESSION_KIND, planned_posts
 from bot.clock import Clock, system_clock
 from bot.cogs.access import report_error
 from bot.cogs.attendees import Attendees, VoteButton
@@ -22,6 +25,7 @@ from bot.cogs.moderators import Moderation
 from bot.cogs.organizers import Organizers
 from bot.cogs.schedule import ScheduleCommands
 from bot.config import Settings
+from bot.publish import DiscordPublisher
 from bot.qa.errors import QARefusal
 from bot.qa.model import Question
 from bot.qa.service import QAService
@@ -63,6 +67,7 @@ class ChairBot(commands.Bot):
         self.clock = clock
         self.outbox: Outbox | None = None
         self.announcer: Announcer | None = None
+        self.publisher = DiscordPublisher(self)
 
     async def setup_hook(self) -> None:
         await self.add_cog(Attendees(self))
@@ -75,12 +80,22 @@ class ChairBot(commands.Bot):
         self.tree.clear_commands(guild=None)
         await self.tree.sync(guild=guild)
         self.outbox = await Outbox.open(self.settings.database_path, clock=self.clock)
-        self.announcer = Announcer(self.outbox, self._post_item, clock=self.clock)
+        await self.publisher.load()
+        dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock)
+        self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
 
     async def on_ready(self) -> None:
         # Scheduled posts start once the server's channels are known; a reconnect does not start them twice.
         if self.announcer is not None and not self.announcer.scheduler.running:
+            await self.replan()
             await self.announcer.start()
+
+    async def replan(self) -> None:
+        """Make the session announcements in the outbox match the current schedule, job by job."""
+        if self.announcer is None:
+            return
+        posts = planned_posts(self.schedule, qa_close_after=dt.timedelta(minutes=self.settings.qa_close_after_minutes))
+        await self.announcer.replan(posts, kind=SESSION_KIND)
 
     async def close(self) -> None:
         if self.announcer is not None and self.announcer.scheduler.running:
@@ -96,7 +111,7 @@ class ChairBot(commands.Bot):
     def guild(self) -> discord.Guild | None:
         return self.get_guild(self.settings.guild_id)
 
-    def _channel(self, wanted: str) -> discord.abc.GuildChannel | None:
+    def find_channel(self, wanted: str) -> discord.abc.GuildChannel | None:
         guild = self.guild
         if guild is None:
             return None
@@ -107,18 +122,19 @@ class ChairBot(commands.Bot):
         return discord.utils.find(lambda c: c.name.casefold() == wanted.casefold(), guild.channels)
 
     def announce_channel(self) -> discord.TextChannel:
-        channel = self._channel(self.settings.announce_channel)
+        channel = self.find_channel(self.settings.announce_channel)
         if not isinstance(channel, discord.TextChannel):
             raise LookupError(f"announcement channel {self.settings.announce_channel!r} is not a text channel here")
         return channel
 
     def qa_channel(self, session: Session) -> discord.abc.Messageable:
-        """Where a session's questions go on stage: the configured Q&A channel, else the announcement channel."""
+        """Where a session's questions go on stage: the configured Q&A channel, else the session's Q&A thread,
+        else the announcement channel."""
         if self.settings.qa_channel:
-            channel = self._channel(self.settings.qa_channel)
+            channel = self.find_channel(self.settings.qa_channel)
             if isinstance(channel, discord.TextChannel | discord.Thread):
                 return channel
-        return self.announce_channel()
+        return self.publisher.qa_place(session) or self.announce_channel()
 
     # -- posting -----------------------------------------------------------------------------------------
 
@@ -131,16 +147,6 @@ class ChairBot(commands.Bot):
         except discord.HTTPException as exc:
             log.error("could not post in %s: %s", getattr(channel, "id", channel), exc)
             return None
-
-    async def _post_item(self, item: Item, late: bool) -> int | None:
-        """Post one outbox item (the announcer decided it is due and still worth posting)."""
-        channel = self._channel(item.channel) if item.channel else None
-        target = channel if isinstance(channel, discord.TextChannel | discord.Thread) else self.announce_channel()
-        text = item.text or ""
-        if late:
-            text += f"\n-# (posted late: it was due {discord.utils.format_dt(item.due_at, 't')})"
-        message = await self.post(target, text)
-        return message.id if message is not None else None
 
     async def post_on_stage(self, session: Session, question: Question) -> discord.Message | None:
         return await self.post(self.qa_channel(session), render.on_stage_text(session, question))
@@ -181,6 +187,7 @@ class ChairBot(commands.Bot):
         removed = sorted(before.keys() - after.keys())
         changed = sorted(i for i in after.keys() & before.keys() if after[i] != before[i])
         self.schedule = fresh
+        await self.replan()
         if not (added or removed or changed):
             return "Schedule reloaded: nothing changed."
         parts = ["Schedule reloaded."]

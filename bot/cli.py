@@ -21,6 +21,7 @@ import click
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.schedule import export
+from bot.schedule.document import resolve_instant
 from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.loader import NATIVE, Format, load_with_format
 from bot.schedule.model import Schedule
@@ -277,6 +278,55 @@ def plan(file: Path, as_json: bool, date: dt.date | None, tz: ZoneInfo | None) -
 
 
 cli.add_command(qa_group)
+
+
+# --- rehearsal -------------------------------------------------------------------------------------------------
+
+
+def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.datetime | None:
+    """``--start``/``--until``: an ISO-8601 date-time (with an offset, or at the venue), or ``HH:MM`` at the
+    venue on the first day of the schedule."""
+    if value is None:
+        return None
+    try:
+        return resolve_instant(value, schedule.days()[0], schedule.event.timezone, name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{name}") from None
+
+
+@cli.command()
+@click.argument("file", type=_SCHEDULE_FILE)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=1, max=100_000),
+    default=600,
+    show_default=True,
+    help="Simulated seconds per real second (600: an hour in six seconds).",
+)
+@click.option(
+    "--start",
+    "start_text",
+    metavar="DATETIME",
+    help="Where to begin: 2024-05-11T08:30+02:00, or 08:30 at the venue. Default: just before the first announcement.",
+)
+@click.option("--until", "until_text", metavar="DATETIME", help="Where to stop. Default: after the last announcement.")
+@_date_opt
+@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
+def rehearse(
+    file: Path, speed: float, start_text: str | None, until_text: str | None, date: dt.date | None, tz: ZoneInfo | None
+) -> None:
+    """Play the day of FILE fast and print every message the bot would post, with its time and channel."""
+    import asyncio
+
+    from bot.rehearse import rehearse as play
+
+    with _reporting():
+        schedule, _ = _load(file, date, tz)
+    start = _instant_option(start_text, schedule, "start")
+    until = _instant_option(until_text, schedule, "until")
+    if start is not None and until is not None and until <= start:
+        raise click.BadParameter("--until must be after --start", param_hint="--until")
+    asyncio.run(play(schedule, speed=speed, start=start, until=until, out=sys.stdout))
 
 
 # --- the bot ---------------------------------------------------------------------------------------------------

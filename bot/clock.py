@@ -36,9 +36,15 @@ class ShiftedClock:
         self._real = real
         self._anchor_real = real()
         self._anchor = start.astimezone(dt.UTC)
+        self._start = self._anchor
 
     def __call__(self) -> dt.datetime:
         return self._anchor + (self._real() - self._anchor_real) * self.speed
+
+    def restart(self) -> None:
+        """Read ``start`` again from now on (after a slow set-up that should not count as time passing)."""
+        self._anchor_real = self._real()
+        self._anchor = self._start
 
     def real_time_of(self, instant: dt.datetime) -> dt.datetime:
         """The real instant at which this clock will read ``instant``."""

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
     organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
     data_dir: Path = Path("data")
+    #: Q&A of a session closes this many minutes after its end, with the unanswered questions for the speaker.
+    qa_close_after_minutes: int = Field(default=10, ge=0, le=24 * 60)
     schedule: str = Field(min_length=1)
 
     _config_file: ClassVar[Path | None] = None

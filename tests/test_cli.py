@@ -136,11 +136,17 @@ def test_plan_uses_the_default_offsets_per_kind(run: Run, write: Write) -> None:
 
 def test_plan_offsets_are_configurable_per_kind_and_per_session(run: Run, write: Write) -> None:
     text = SMALL.replace("display_timezones:", "announce: {talk: [30, 5, 0], break: []}, display_timezones:")
-    text = text.replace('title: Opening,', 'title: Opening, announce: [0],')
+    text = text.replace("title: Opening,", "title: Opening, announce: [0],")
     result = run("plan", write("s.yaml", text), "--json")
     ids = [a["id"] for a in json.loads(result.stdout)["announcements"]]
-    assert ids == ["invited-1:before-30m", "opening:start", "invited-1:before-5m", "invited-1:start",
-                   "posters-1:before-15m", "posters-1:start"]
+    assert ids == [
+        "invited-1:before-30m",
+        "opening:start",
+        "invited-1:before-5m",
+        "invited-1:start",
+        "posters-1:before-15m",
+        "posters-1:start",
+    ]
 
 
 def test_plan_ids_are_stable_from_run_to_run(run: Run) -> None:
@@ -155,8 +161,10 @@ def test_plan_table_is_readable(run: Run, write: Write) -> None:
     result = run("plan", write("s.yaml", SMALL))
     assert result.exit_code == 0
     assert "Small: 7 announcements (times in Europe/Vienna)" in result.stdout
-    assert any("Sat 11 May 08:50" in line and "in 10 min" in line and "invited-1:before-10m" in line
-               for line in result.stdout.splitlines())
+    assert any(
+        "Sat 11 May 08:50" in line and "in 10 min" in line and "invited-1:before-10m" in line
+        for line in result.stdout.splitlines()
+    )
 
 
 # --- import ----------------------------------------------------------------------------------------------------
@@ -216,8 +224,17 @@ def test_bad_date_option_is_a_usage_error(run: Run, write: Write) -> None:
 
 
 def test_show_reads_plain_text_with_the_first_tz_as_venue(run: Run, write: Write) -> None:
-    result = run("show", write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna",
-                 "--tz", "Asia/Kolkata", "--json")
+    result = run(
+        "show",
+        write("proposal.txt", PLAIN),
+        "--date",
+        "2024-05-11",
+        "--tz",
+        "Europe/Vienna",
+        "--tz",
+        "Asia/Kolkata",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["sessions"][1]["start"] == "2024-05-11T07:00:00Z"
 
@@ -226,14 +243,16 @@ def test_show_reads_plain_text_with_the_first_tz_as_venue(run: Run, write: Write
 
 
 def test_python_dash_m_bot_runs_the_same_command_line() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "check", str(ICLR)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check", str(ICLR)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert ": ok: " in result.stdout
 
 
-def test_an_internal_error_shows_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_internal_error_shows_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import bot.cli
 
     def explode(*_args: object, **_kwargs: object) -> None:
@@ -260,8 +279,9 @@ def test_check_goes_on_after_a_file_that_needs_an_option(run: Run, write: Write)
 
 def test_run_without_a_token_names_discord_token_and_shows_no_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("CHAIRBOT_") and k != "DISCORD_TOKEN"}
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env,
-                            cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
     assert result.returncode == 1
     assert "DISCORD_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr

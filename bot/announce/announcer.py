@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.announce.outbox import Item, Outbox, Planned
+from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,18 @@ log = logging.getLogger(__name__)
 #: A post this far behind its time is marked as late.
 LATE_AFTER = dt.timedelta(seconds=60)
 
+#: A job run this much before its time (by the injected clock) is put back rather than posted early.
+EARLY_TOLERANCE = dt.timedelta(seconds=1)
+
 #: Posts one item; returns the Discord message id, or ``None`` when the post failed (already logged).
 Poster = Callable[[Item, bool], Awaitable[int | None]]
+
+
+def _order(item: Item) -> tuple[dt.datetime, int, str]:
+    """Due time first; at the same time, a session going live before one announced as coming up."""
+    action = item.action or ""
+    rank = 0 if action == "start" else 2 if action.startswith("before") else 1
+    return (item.due_at, rank, item.id)
 
 
 class Announcer:
@@ -36,6 +46,7 @@ class Announcer:
         self.clock = clock
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._running: set[asyncio.Task[None]] = set()
+        self._lock = asyncio.Lock()
         #: What happened most recently, for health reports: (item id, status, lateness).
         self.last: tuple[str, str, dt.timedelta] | None = None
 
@@ -92,6 +103,10 @@ class Announcer:
             self._unschedule(item_id)
         return cancelled
 
+    def busy(self) -> bool:
+        """Whether an item is being posted right now."""
+        return bool(self._running)
+
     def next_run(self) -> dt.datetime | None:
         jobs = [j.next_run_time for j in self.scheduler.get_jobs() if j.next_run_time is not None]
         return min(jobs) if jobs else None
@@ -99,13 +114,20 @@ class Announcer:
     # -- running one item -----------------------------------------------------------------------------------
 
     async def _fire(self, item_id: str) -> None:
+        """A job woke up: post everything due by now, one at a time and in order, so that two announcements due
+        together never interleave their messages and "now live" comes before "starting in 10 minutes"."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
-            await self.run_item(item_id)
+            async with self._lock:
+                for item in sorted(await self.outbox.due(self.clock() + EARLY_TOLERANCE), key=_order):
+                    await self.run_item(item.id)
+                woken = await self.outbox.get(item_id)
+                if woken is not None and woken.status is Status.PLANNED:
+                    self._schedule(woken)  # woke before its time by the clock: try again at its time
         except Exception:
-            log.exception("announcement %s failed", item_id)
+            log.exception("announcements due with %s failed", item_id)
         finally:
             if task is not None:
                 self._running.discard(task)
@@ -117,6 +139,11 @@ class Announcer:
             return  # already posted, cancelled or skipped: never twice
         now = self.clock()
         lateness = now - item.due_at
+        if lateness < -EARLY_TOLERANCE:
+            # Run before its time by the clock (the real clock jumped, or a clock without real time): put it back.
+            await self.outbox.unclaim(item.id)
+            self._schedule(item)
+            return
         if now >= item.stale_at:
             log.info("skipping announcement %s: due %s, stale since %s", item.id, item.due_at, item.stale_at)
             await self.outbox.skip(item.id, f"stale: due {item.due_at.isoformat()}, run {now.isoformat()}")

@@ -55,6 +55,8 @@ class Planned:
     text: str | None = None
     session_id: str | None = None
     created_by: str | None = None
+    #: What to post about the session: ``before:10``, ``start``, ``qa-close`` (for kind ``session``).
+    action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Item:
     posted_at: dt.datetime | None
     late: bool
     detail: str | None
+    action: str | None
 
 
 def _m001_outbox(db: Database) -> None:
@@ -87,6 +90,7 @@ def _m001_outbox(db: Database) -> None:
             channel TEXT,
             text TEXT,
             session_id TEXT,
+            action TEXT,
             created_by TEXT,
             message_id INTEGER,
             posted_at INTEGER,
@@ -98,14 +102,38 @@ def _m001_outbox(db: Database) -> None:
     )
     db.execute("CREATE INDEX announce_outbox_status_due ON announce_outbox (status, due_at)")
     db.execute("CREATE TABLE announce_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    # Where each session's Q&A happens (a thread the bot opened), so a restart finds it again.
+    db.execute("CREATE TABLE announce_places (session_id TEXT PRIMARY KEY, channel_id INTEGER NOT NULL)")
 
 
 _migrations = Migrations(MIGRATION_SET)
 _migrations()(_m001_outbox)
 
 _COLUMNS = (
-    "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail"
+    "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail, "
+    "action"
 )
+
+
+_INSERT = (
+    "INSERT INTO announce_outbox (id, kind, due_at, stale_at, status, channel, text, session_id, created_by, "
+    "action, updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _insert_values(p: Planned, now: int) -> tuple[Any, ...]:
+    return (
+        p.id,
+        p.kind,
+        to_micros(p.due_at),
+        to_micros(p.stale_at),
+        p.channel,
+        p.text,
+        p.session_id,
+        p.created_by,
+        p.action,
+        now,
+    )
 
 
 def _item(row: tuple[Any, ...]) -> Item:
@@ -123,6 +151,7 @@ def _item(row: tuple[Any, ...]) -> Item:
         posted_at=from_micros(row[10]) if row[10] is not None else None,
         late=bool(row[11]),
         detail=row[12],
+        action=row[13],
     )
 
 
@@ -203,30 +232,18 @@ class Outbox:
             conn.execute("BEGIN IMMEDIATE")
             for p in wanted:
                 conn.execute(
-                    """
-                    INSERT INTO announce_outbox
-                        (id, kind, due_at, stale_at, status, channel, text, session_id, created_by, updated_at)
-                    VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)
+                    f"""
+                    {_INSERT}
                     ON CONFLICT (id) DO UPDATE SET
                         due_at = excluded.due_at, stale_at = excluded.stale_at, channel = excluded.channel,
-                        text = excluded.text, updated_at = excluded.updated_at,
+                        text = excluded.text, action = excluded.action, updated_at = excluded.updated_at,
                         status = CASE WHEN status = 'skipped' AND detail = 'no longer planned'
                                       THEN 'planned' ELSE status END,
                         detail = CASE WHEN status = 'skipped' AND detail = 'no longer planned'
                                       THEN NULL ELSE detail END
                     WHERE status IN ('planned', 'skipped')
                     """,
-                    (
-                        p.id,
-                        p.kind,
-                        to_micros(p.due_at),
-                        to_micros(p.stale_at),
-                        p.channel,
-                        p.text,
-                        p.session_id,
-                        p.created_by,
-                        now,
-                    ),
+                    _insert_values(p, now),
                 )
             if replace_kind is not None:
                 keep = {p.id for p in wanted}
@@ -248,21 +265,7 @@ class Outbox:
 
     def _add(self, p: Planned) -> Item:
         try:
-            self._write(
-                "INSERT INTO announce_outbox (id, kind, due_at, stale_at, status, channel, text, session_id, "
-                "created_by, updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)",
-                (
-                    p.id,
-                    p.kind,
-                    to_micros(p.due_at),
-                    to_micros(p.stale_at),
-                    p.channel,
-                    p.text,
-                    p.session_id,
-                    p.created_by,
-                    self._now(),
-                ),
-            )
+            self._write(_INSERT, _insert_values(p, self._now()))
         except sqlite3.IntegrityError:
             raise OutboxError(f"an announcement with id {p.id!r} already exists") from None
         item = self._get(p.id)
@@ -296,6 +299,14 @@ class Outbox:
             (self._now(), item_id),
         )
         return self._get(item_id) if changed else None
+
+    async def unclaim(self, item_id: str) -> None:
+        """sending -> planned: the item was claimed too early and will run again at its time."""
+        await self._run(
+            self._write,
+            "UPDATE announce_outbox SET status = 'planned', updated_at = ? WHERE id = ? AND status = 'sending'",
+            (self._now(), item_id),
+        )
 
     async def sent(self, item_id: str, message_id: int | None, *, late: bool) -> None:
         await self._run(
@@ -342,6 +353,22 @@ class Outbox:
             )
         return [_item(row) for row in rows]
 
+    # -- where each session's Q&A happens ---------------------------------------------------------------------
+
+    async def set_place(self, session_id: str, channel_id: int) -> None:
+        await self._run(
+            self._write,
+            "INSERT INTO announce_places (session_id, channel_id) VALUES (?, ?) "
+            "ON CONFLICT (session_id) DO UPDATE SET channel_id = excluded.channel_id",
+            (session_id, channel_id),
+        )
+
+    async def places(self) -> dict[str, int]:
+        rows = await self._run(
+            lambda: self._conn.execute("SELECT session_id, channel_id FROM announce_places").fetchall()
+        )
+        return {session_id: int(channel_id) for session_id, channel_id in rows}
+
     # -- reads -----------------------------------------------------------------------------------------------
 
     async def get(self, item_id: str) -> Item | None:
@@ -358,6 +385,16 @@ class Outbox:
             sql += " AND kind = ?"
             params = (kind,)
         rows = self._conn.execute(sql + " ORDER BY due_at, id", params).fetchall()
+        return [_item(row) for row in rows]
+
+    async def due(self, until: dt.datetime) -> list[Item]:
+        """Planned items due at or before ``until``, soonest first."""
+        rows = await self._run(
+            lambda: self._conn.execute(
+                f"SELECT {_COLUMNS} FROM announce_outbox WHERE status = 'planned' AND due_at <= ? ORDER BY due_at, id",
+                (to_micros(until),),
+            ).fetchall()
+        )
         return [_item(row) for row in rows]
 
     async def items(self) -> list[Item]:

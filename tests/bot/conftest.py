@@ -34,11 +34,17 @@ TALK_1_LIVE = dt.datetime(2024, 5, 11, 7, 10, tzinfo=dt.UTC)
 
 
 class MovableClock:
+    """A clock that stands still unless the test moves it; later instants come only if the test gets there."""
+
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+    def real_time_of(self, instant: dt.datetime) -> dt.datetime:
+        # Past instants are due at once; future ones as far away in real time as they are now.
+        return dt.datetime.now(dt.UTC) + (instant - self.now)
 
 
 @dataclass
@@ -57,7 +63,7 @@ class Event:
 
 
 @contextlib.asynccontextmanager
-async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
+async def running_event(tmp_path: Path, clock: Clock, *, qa_channel: str | None = "questions") -> AsyncIterator[Event]:
     """The emulator with the test server, and chairbot running against it on ``clock``."""
     schedule_path = tmp_path / "day.yaml"
     schedule_path.write_text(SCHEDULE, encoding="utf-8")
@@ -66,7 +72,7 @@ async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
         moderators = emu.add_role("Moderator", permissions=MANAGE_MESSAGES)
         organizers = emu.add_role("Organizer", permissions=MANAGE_MESSAGES)
         announcements = emu.add_text_channel("announcements")
-        qa_channel = emu.add_text_channel("questions")
+        questions = emu.add_text_channel("questions")
         attendee = emu.add_member("alice", display_name="Alice")
         moderator = emu.add_member("mo", display_name="Mo", roles=[moderators])
         organizer = emu.add_member("olga", display_name="Olga", roles=[organizers])
@@ -74,7 +80,7 @@ async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
             discord_token=emu.token,
             guild_id=emu.guild.id,
             announce_channel="announcements",
-            qa_channel="questions",
+            qa_channel=qa_channel,
             data_dir=tmp_path / "data",
             schedule=str(schedule_path),
         )
@@ -83,7 +89,7 @@ async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
         bot = ChairBot(settings, load_schedule(schedule_path), qa, clock=clock)
         try:
             async with emu.run_client(bot):
-                yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, qa_channel, schedule_path)
+                yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, questions, schedule_path)
         finally:
             await qa.close()
 
@@ -91,6 +97,10 @@ async def running_event(tmp_path: Path, clock: Clock) -> AsyncIterator[Event]:
 @pytest.fixture
 async def event(tmp_path: Path) -> AsyncIterator[Event]:
     async with running_event(tmp_path, MovableClock(TALK_1_LIVE)) as running:
+        # At 09:10 the bot catches up on the "now live" of Invited Talk 1 (useful until 09:30), marked late;
+        # the tests start once that is done.
+        await running.emu.wait_for_message(running.announcements, lambda m: "Invited Talk 1" in m.content)
+        await running.emu.wait_until(lambda: running.bot.announcer is not None and not running.bot.announcer.busy())
         yield running
 
 

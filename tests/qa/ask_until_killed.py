@@ -23,9 +23,7 @@ async def main(path: Path) -> None:
         async def worker(number: int) -> None:
             while True:
                 n = next(numbers)
-                result = await qa.ask(
-                    f"talk-{n % 4}", f"user-{number}", f"Crash test question {n}?", author_name="C"
-                )
+                result = await qa.ask(f"talk-{n % 4}", f"user-{number}", f"Crash test question {n}?", author_name="C")
                 sys.stdout.write(f"{result.question.id}\n")
                 sys.stdout.flush()
 

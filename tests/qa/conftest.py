@@ -87,9 +87,7 @@ async def question_in(qa: QAService, status: Status, *, session: str = "talk-1")
         question = await ask(qa, "Waiting for review?", session=session, user="asker-pending")
         await qa.set_pre_moderation(session, "mod", False)
         return question
-    question = await ask(
-        qa, f"A question that ends {status.value}?", session=session, user=f"asker-{status.value}"
-    )
+    question = await ask(qa, f"A question that ends {status.value}?", session=session, user=f"asker-{status.value}")
     steps: dict[Status, Callable[[], Any]] = {
         Status.QUEUED: lambda: qa.get(question.id),
         Status.ON_STAGE: lambda: qa.put_on_stage(question.id, "mod"),

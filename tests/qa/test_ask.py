@@ -62,9 +62,7 @@ async def test_the_first_question_is_first_in_the_queue(qa: QAService) -> None:
     assert result.message == "Thanks! Your question is #1 in the queue."
 
 
-async def test_a_new_question_ranks_after_older_ones_with_as_many_votes(
-    qa: QAService, clock: FakeClock
-) -> None:
+async def test_a_new_question_ranks_after_older_ones_with_as_many_votes(qa: QAService, clock: FakeClock) -> None:
     await ask(qa, "First question?", user="u1")
     clock.advance(1)
     await ask(qa, "Second question?", user="u2")
@@ -142,9 +140,7 @@ async def test_a_banned_user_cannot_ask(qa: QAService) -> None:
         await ask(qa, user="u1")
 
 
-async def test_the_fourth_question_within_a_minute_is_refused_with_the_wait(
-    qa: QAService, clock: FakeClock
-) -> None:
+async def test_the_fourth_question_within_a_minute_is_refused_with_the_wait(qa: QAService, clock: FakeClock) -> None:
     await ask(qa, "First one?")  # at +0 s
     clock.advance(10)
     await ask(qa, "Second one?")  # at +10 s
@@ -154,9 +150,7 @@ async def test_the_fourth_question_within_a_minute_is_refused_with_the_wait(
     with pytest.raises(RateLimited) as refused:  # also at +20 s: the first frees its slot at +60 s
         await ask(qa, "Fourth one?")
 
-    assert str(refused.value) == (
-        "You can ask at most 3 questions a minute in this session; try again in 40 s."
-    )
+    assert str(refused.value) == ("You can ask at most 3 questions a minute in this session; try again in 40 s.")
 
 
 async def test_the_rate_limit_frees_a_slot_once_the_oldest_question_is_a_minute_old(
@@ -197,10 +191,7 @@ async def test_a_near_duplicate_adds_a_vote_to_the_queued_question_instead_of_a_
     assert result.vote_added
     assert result.question.id == original.id
     assert result.question.votes == 1
-    assert (
-        result.message
-        == "Someone already asked this question, so your vote went to it; it is #1 in the queue."
-    )
+    assert result.message == "Someone already asked this question, so your vote went to it; it is #1 in the queue."
     assert raw_rows(db_path, "SELECT count(*) FROM qa_questions") == [(1,)]
     assert raw_rows(db_path, "SELECT voter_id FROM qa_votes") == [("u2",)]
 
@@ -276,9 +267,7 @@ def test_any_unicode_text_is_stored_clean_or_refused(tmp_path: Path) -> None:
     @given(text=st.text(max_size=600), name=st.text(max_size=50), anonymous=st.booleans())
     def check(text: str, name: str, anonymous: bool) -> None:
         try:
-            result = loop.run_until_complete(
-                qa.ask("fuzz", "fuzzer", text, author_name=name, anonymous=anonymous)
-            )
+            result = loop.run_until_complete(qa.ask("fuzz", "fuzzer", text, author_name=name, anonymous=anonymous))
         except InvalidQuestionText:
             return
         stored_text, stored_name = reader.execute(

@@ -63,9 +63,7 @@ def test_list_prints_the_queue_by_rank_with_anonymous_askers_hidden(
     assert "Secret Sam" not in result.output
 
 
-def test_list_leaves_out_finished_questions_unless_asked_for_all(
-    run_qa: Callable[..., Result], event_db: Path
-) -> None:
+def test_list_leaves_out_finished_questions_unless_asked_for_all(run_qa: Callable[..., Result], event_db: Path) -> None:
     default = run_qa("list", "--db", event_db)
     everything = run_qa("list", "--db", event_db, "--all")
 
@@ -111,9 +109,7 @@ def test_export_json_keeps_sessions_apart(run_qa: Callable[..., Result], event_d
 
 
 @pytest.mark.parametrize("fmt", ["csv", "md", "json"])
-def test_no_export_format_leaks_an_anonymous_asker(
-    run_qa: Callable[..., Result], event_db: Path, fmt: str
-) -> None:
+def test_no_export_format_leaks_an_anonymous_asker(run_qa: Callable[..., Result], event_db: Path, fmt: str) -> None:
     result = run_qa("export", "--db", event_db, "--format", fmt)
 
     assert result.exit_code == 0, result.output
@@ -121,9 +117,7 @@ def test_no_export_format_leaks_an_anonymous_asker(
     assert "u2" not in result.output
 
 
-def test_export_leaves_out_hidden_questions_unless_asked(
-    run_qa: Callable[..., Result], event_db: Path
-) -> None:
+def test_export_leaves_out_hidden_questions_unless_asked(run_qa: Callable[..., Result], event_db: Path) -> None:
     assert "Buy my crypto" not in run_qa("export", "--db", event_db).output
     assert "Buy my crypto" in run_qa("export", "--db", event_db, "--include-hidden").output
 

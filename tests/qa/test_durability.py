@@ -32,9 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("ask_until_killed.py")
 
 
-async def test_an_acknowledged_question_is_visible_to_another_connection(
-    qa: QAService, db_path: Path
-) -> None:
+async def test_an_acknowledged_question_is_visible_to_another_connection(qa: QAService, db_path: Path) -> None:
     question = await ask(qa)
 
     assert raw_rows(db_path, "SELECT id FROM qa_questions") == [(question.id,)]
@@ -136,9 +134,7 @@ async def test_a_service_that_was_never_started_refuses_requests(db_path: Path) 
         await QAService(db_path).get(1)
 
 
-async def test_a_write_lock_held_briefly_by_another_connection_is_waited_for(
-    qa: QAService, db_path: Path
-) -> None:
+async def test_a_write_lock_held_briefly_by_another_connection_is_waited_for(qa: QAService, db_path: Path) -> None:
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     asyncio.get_running_loop().call_later(0.3, blocker.execute, "COMMIT")

@@ -70,7 +70,9 @@ async def test_opening_a_v1_database_keeps_every_row(tmp_path: Path, clock: Fake
     async with QAService(path, clock=clock):
         pass
 
-    columns = "id, session_id, author_id, author_name, anonymous, text, created_at, status, votes, moderated_by, moderated_at"
+    columns = (
+        "id, session_id, author_id, author_name, anonymous, text, created_at, status, votes, moderated_by, moderated_at"
+    )
     assert raw_rows(path, f"SELECT {columns} FROM qa_questions ORDER BY id") == QUESTIONS
     assert raw_rows(path, "SELECT * FROM qa_votes ORDER BY question_id, voter_id") == VOTES
     assert raw_rows(path, "SELECT * FROM qa_moderation_log ORDER BY id") == LOG

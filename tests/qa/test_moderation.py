@@ -46,9 +46,7 @@ ALLOWED: dict[str, dict[Status, Status]] = {
     "move": {Status.PENDING_REVIEW: Status.PENDING_REVIEW, Status.QUEUED: Status.QUEUED},
 }
 
-ALLOWED_CASES = [
-    (action, before, after) for action, moves in ALLOWED.items() for before, after in moves.items()
-]
+ALLOWED_CASES = [(action, before, after) for action, moves in ALLOWED.items() for before, after in moves.items()]
 REFUSED_CASES = [(action, status) for action in ACTIONS for status in Status if status not in ALLOWED[action]]
 
 
@@ -70,9 +68,7 @@ async def test_an_illegal_action_is_refused_with_a_reason_and_changes_nothing(
     question = await question_in(qa, status)
     row_before, log_before = question_row(db_path, question.id), log_size(db_path)
 
-    with pytest.raises(
-        IllegalTransition, match=f"Question {question.id} is {status.value.replace('_', ' ')}"
-    ):
+    with pytest.raises(IllegalTransition, match=f"Question {question.id} is {status.value.replace('_', ' ')}"):
         await ACTIONS[action](qa, question)
 
     assert question_row(db_path, question.id) == row_before
@@ -203,18 +199,14 @@ async def test_unbanning_someone_not_banned_changes_nothing(qa: QAService, db_pa
 
 
 async def test_a_session_is_open_without_pre_moderation_until_configured(qa: QAService) -> None:
-    assert await qa.session_settings("talk-9") == SessionSettings(
-        "talk-9", qa_open=True, pre_moderation=False
-    )
+    assert await qa.session_settings("talk-9") == SessionSettings("talk-9", qa_open=True, pre_moderation=False)
 
 
 async def test_closing_and_pre_moderation_are_stored_per_session(qa: QAService) -> None:
     await qa.close_session("talk-1", "mod")
     await qa.set_pre_moderation("talk-2", "mod", True)
 
-    assert await qa.session_settings("talk-1") == SessionSettings(
-        "talk-1", qa_open=False, pre_moderation=False
-    )
+    assert await qa.session_settings("talk-1") == SessionSettings("talk-1", qa_open=False, pre_moderation=False)
     assert await qa.session_settings("talk-2") == SessionSettings("talk-2", qa_open=True, pre_moderation=True)
 
 
@@ -253,9 +245,7 @@ async def test_the_moderation_log_can_be_limited_to_one_session(qa: QAService) -
     assert [entry.question_id for entry in await qa.moderation_log("talk-2")] == [second.id]
 
 
-async def test_every_status_change_is_committed_as_the_coroutine_returns(
-    qa: QAService, db_path: Path
-) -> None:
+async def test_every_status_change_is_committed_as_the_coroutine_returns(qa: QAService, db_path: Path) -> None:
     question = await ask(qa)
 
     await qa.hide(question.id, "mod")

@@ -13,15 +13,30 @@ from bot.schedule.export import schedule_json, to_document, to_yaml
 from bot.schedule.loader import parse_schedule
 from bot.schedule.model import Event, Kind, Poster, Schedule, Session, Speaker
 
-ZONES = ["Europe/Vienna", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns",
-         "Pacific/Chatham", "Australia/Lord_Howe", "UTC"]
+ZONES = [
+    "Europe/Vienna",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+    "UTC",
+]
 
 
 def _schedule(zone: str, starts: list[tuple[dt.datetime, int]]) -> Schedule:
     sessions = tuple(
-        Session(id=f"s{i}", title=f"Talk {i}", kind=Kind.TALK, start=start, end=start + dt.timedelta(minutes=minutes),
-                room=f"room-{i}", speakers=(Speaker(name="Ada", affiliation="Lab"),),
-                posters=(Poster(id="P1", title="A poster"),) if i == 0 else ())
+        Session(
+            id=f"s{i}",
+            title=f"Talk {i}",
+            kind=Kind.TALK,
+            start=start,
+            end=start + dt.timedelta(minutes=minutes),
+            room=f"room-{i}",
+            speakers=(Speaker(name="Ada", affiliation="Lab"),),
+            posters=(Poster(id="P1", title="A poster"),) if i == 0 else (),
+        )
         for i, (start, minutes) in enumerate(starts)
     )
     ordered = tuple(sorted(sessions, key=lambda s: (s.start, s.room or "", s.id)))
@@ -29,9 +44,16 @@ def _schedule(zone: str, starts: list[tuple[dt.datetime, int]]) -> Schedule:
 
 
 # Instants around DST changes are the interesting ones: draw them near 2024's transitions as well as anywhere.
-around_changes = st.sampled_from([dt.datetime(2024, 3, 10, 7, tzinfo=dt.UTC), dt.datetime(2024, 3, 31, 1, tzinfo=dt.UTC),
-                                  dt.datetime(2024, 10, 27, 0, 30, tzinfo=dt.UTC), dt.datetime(2024, 11, 3, 5, tzinfo=dt.UTC),
-                                  dt.datetime(2024, 4, 6, 14, tzinfo=dt.UTC), dt.datetime(2024, 10, 5, 15, tzinfo=dt.UTC)])
+around_changes = st.sampled_from(
+    [
+        dt.datetime(2024, 3, 10, 7, tzinfo=dt.UTC),
+        dt.datetime(2024, 3, 31, 1, tzinfo=dt.UTC),
+        dt.datetime(2024, 10, 27, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2024, 11, 3, 5, tzinfo=dt.UTC),
+        dt.datetime(2024, 4, 6, 14, tzinfo=dt.UTC),
+        dt.datetime(2024, 10, 5, 15, tzinfo=dt.UTC),
+    ]
+)
 instants = st.one_of(
     st.builds(lambda base, minutes: base + dt.timedelta(minutes=minutes), around_changes, st.integers(-180, 180)),
     st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2040, 1, 1), timezones=st.just(dt.UTC)),
@@ -39,8 +61,9 @@ instants = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(zone=st.sampled_from(ZONES),
-       starts=st.lists(st.tuples(instants, st.integers(1, 36 * 60)), min_size=1, max_size=6))
+@given(
+    zone=st.sampled_from(ZONES), starts=st.lists(st.tuples(instants, st.integers(1, 36 * 60)), min_size=1, max_size=6)
+)
 def test_yaml_round_trip_keeps_every_instant(zone: str, starts: list[tuple[dt.datetime, int]]) -> None:
     schedule = _schedule(zone, starts)
     reloaded = parse_schedule(to_yaml(schedule), "round-trip.yaml")

@@ -46,8 +46,16 @@ def refused(text: str, source: str = "schedule.xml") -> ScheduleError:
 # --- recognising the format --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["frab_pretalx_export.xml", "frab_offsets_win.xml", "frab_dst_newyork.xml",
-                                  "frab_pentabarf_berlin_no_dates.xml", "frab_billion_laughs.xml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "frab_pretalx_export.xml",
+        "frab_offsets_win.xml",
+        "frab_dst_newyork.xml",
+        "frab_pentabarf_berlin_no_dates.xml",
+        "frab_billion_laughs.xml",
+    ],
+)
 def test_xml_with_a_schedule_root_looks_like_frab(name: str) -> None:
     assert looks_like_frab(read(name))
 
@@ -56,13 +64,16 @@ def test_a_byte_order_mark_and_a_namespace_prefix_do_not_hide_the_root() -> None
     assert looks_like_frab("\ufeff<?xml version='1.0'?>\n<!-- export -->\n<s:schedule xmlns:s='urn:x'/>")
 
 
-@pytest.mark.parametrize("text", [
-    '{"schedule": {"conference": {}}}',
-    "- 09:00 - 09:30 Invited Talk 1",
-    "<?xml version='1.0'?><rss version='2.0'><channel/></rss>",
-    "<schedules/>",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"schedule": {"conference": {}}}',
+        "- 09:00 - 09:30 Invited Talk 1",
+        "<?xml version='1.0'?><rss version='2.0'><channel/></rss>",
+        "<schedules/>",
+        "",
+    ],
+)
 def test_other_text_does_not_look_like_frab(text: str) -> None:
     assert not looks_like_frab(text)
 
@@ -96,10 +107,17 @@ def test_an_event_after_midnight_is_on_the_day_its_date_says() -> None:
     assert late.start.astimezone(kolkata) == dt.datetime(2024, 12, 7, 0, 15, tzinfo=kolkata)
 
 
-@pytest.mark.parametrize(("session_id", "kind"), [
-    ("2201", Kind.OPENING), ("2202", Kind.TALK), ("2203", Kind.CONTRIBUTED), ("2204", Kind.PANEL),
-    ("2205", Kind.OTHER), ("2206", Kind.POSTER),
-])
+@pytest.mark.parametrize(
+    ("session_id", "kind"),
+    [
+        ("2201", Kind.OPENING),
+        ("2202", Kind.TALK),
+        ("2203", Kind.CONTRIBUTED),
+        ("2204", Kind.PANEL),
+        ("2205", Kind.OTHER),
+        ("2206", Kind.POSTER),
+    ],
+)
 def test_the_kind_comes_from_the_type(session_id: str, kind: Kind) -> None:
     assert resolve(read("frab_pretalx_export.xml")).session(session_id).kind is kind
 
@@ -124,7 +142,10 @@ def test_a_cdata_abstract_is_read_as_text() -> None:
 def test_a_slides_attachment_is_resolved_against_base_url_and_other_links_are_ignored() -> None:
     links = resolve(read("frab_pretalx_export.xml")).session("2202").links
     assert links.page == "https://pretalx.example.org/mspeech24/talk/7HNW3C/"
-    assert links.slides == "https://pretalx.example.org/media/mspeech24/submissions/7HNW3C/resources/keynote_slides_Qm3d.pdf"
+    assert (
+        links.slides
+        == "https://pretalx.example.org/media/mspeech24/submissions/7HNW3C/resources/keynote_slides_Qm3d.pdf"
+    )
     assert links.stream is None
 
 
@@ -230,14 +251,18 @@ def garbled() -> ScheduleError:
     return caught.value
 
 
-@pytest.mark.parametrize(("session_id", "line", "fragments"), [
-    ("2", 22, ["'A talk with a prose duration'", "'duration' '90 min' is not a duration"]),
-    ("3", 26, ["'A talk with no time at all'", "neither 'date' nor 'start'"]),
-    ("4", 31, ["event #4", "has no 'title'"]),
-    ("5", 38, ["'A talk with a prose start'", "'start' 'quarter past three' is not a time of day"]),
-])
-def test_each_garbled_event_is_reported_with_its_line_and_field(garbled: ScheduleError, session_id: str, line: int,
-                                                                fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("session_id", "line", "fragments"),
+    [
+        ("2", 22, ["'A talk with a prose duration'", "'duration' '90 min' is not a duration"]),
+        ("3", 26, ["'A talk with no time at all'", "neither 'date' nor 'start'"]),
+        ("4", 31, ["event #4", "has no 'title'"]),
+        ("5", 38, ["'A talk with a prose start'", "'start' 'quarter past three' is not a time of day"]),
+    ],
+)
+def test_each_garbled_event_is_reported_with_its_line_and_field(
+    garbled: ScheduleError, session_id: str, line: int, fragments: list[str]
+) -> None:
     problem = next(p for p in garbled.problems if p.session == session_id)
     assert problem.line == line
     for fragment in fragments:
@@ -300,17 +325,42 @@ def test_arbitrary_text_raises_only_schedule_or_usage_errors(text: str, timezone
 
 
 FUZZ_BASES = [read("frab_pretalx_export.xml"), read("frab_pentabarf_berlin_no_dates.xml"), read("frab_dst_newyork.xml")]
-xml_bits = st.sampled_from(["<", ">", "&", "&amp;", "</event>", "<date>", "x", "99:99", "-", "\x00", "é", "<![CDATA[",
-                            "<!ENTITY a 'b'>", "2024-13-45T25:00:00+99:00", "</room>", "<persons>", "'", '"', ""])
+xml_bits = st.sampled_from(
+    [
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "</event>",
+        "<date>",
+        "x",
+        "99:99",
+        "-",
+        "\x00",
+        "é",
+        "<![CDATA[",
+        "<!ENTITY a 'b'>",
+        "2024-13-45T25:00:00+99:00",
+        "</room>",
+        "<persons>",
+        "'",
+        '"',
+        "",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(base=st.sampled_from(FUZZ_BASES), timezone=st.none() | st.just("Europe/Berlin"),
-       edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 40), xml_bits | st.text(max_size=5)), max_size=5))
-def test_a_damaged_export_raises_only_schedule_or_usage_errors(base: str, timezone: str | None,
-                                                               edits: list[tuple[float, int, str]]) -> None:
+@given(
+    base=st.sampled_from(FUZZ_BASES),
+    timezone=st.none() | st.just("Europe/Berlin"),
+    edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 40), xml_bits | st.text(max_size=5)), max_size=5),
+)
+def test_a_damaged_export_raises_only_schedule_or_usage_errors(
+    base: str, timezone: str | None, edits: list[tuple[float, int, str]]
+) -> None:
     text = base
     for where, cut, insert in edits:
         at = int(where * len(text))
-        text = text[:at] + insert + text[at + cut:]
+        text = text[:at] + insert + text[at + cut :]
     only_schedule_or_usage_errors(text, timezone)

@@ -25,8 +25,14 @@ def read(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
-def document(text: str, source: str = "proposal.txt", *, date: dt.date | None = VIENNA_DAY,
-             timezone: str | None = "Europe/Vienna", **kwargs: Any) -> dict[str, Any]:
+def document(
+    text: str,
+    source: str = "proposal.txt",
+    *,
+    date: dt.date | None = VIENNA_DAY,
+    timezone: str | None = "Europe/Vienna",
+    **kwargs: Any,
+) -> dict[str, Any]:
     return plaintext_document(text, source, date=date, timezone=timezone, **kwargs)
 
 
@@ -55,12 +61,15 @@ def test_a_proposal_with_a_tentative_schedule_looks_like_plaintext() -> None:
     assert looks_like_plaintext(read("iclr2024_proposal.txt"))
 
 
-@pytest.mark.parametrize("text", [
-    read("plaintext_no_schedule.txt"),
-    '{"schedule": {"conference": {"start": "09:00"}}}',
-    "<schedule><event><start>09:00</start></event></schedule>",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        read("plaintext_no_schedule.txt"),
+        '{"schedule": {"conference": {"start": "09:00"}}}',
+        "<schedule><event><start>09:00</start></event></schedule>",
+        "",
+    ],
+)
 def test_text_without_schedule_lines_does_not_look_like_plaintext(text: str) -> None:
     assert not looks_like_plaintext(text)
 
@@ -76,7 +85,12 @@ def iclr() -> Schedule:
 def test_the_iclr_proposal_has_sixteen_sessions_of_the_right_kinds(iclr: Schedule) -> None:
     assert len(iclr.sessions) == 16
     assert Counter(s.kind for s in iclr.sessions) == {
-        Kind.OPENING: 1, Kind.TALK: 8, Kind.CONTRIBUTED: 3, Kind.POSTER: 2, Kind.BREAK: 1, Kind.PANEL: 1,
+        Kind.OPENING: 1,
+        Kind.TALK: 8,
+        Kind.CONTRIBUTED: 3,
+        Kind.POSTER: 2,
+        Kind.BREAK: 1,
+        Kind.PANEL: 1,
     }
 
 
@@ -107,8 +121,12 @@ def test_emphasis_is_stripped_from_a_title(iclr: Schedule) -> None:
 
 def test_the_proposal_line_names_the_event() -> None:
     event = document(read("iclr2024_proposal.txt"))["event"]
-    assert event == {"name": "ICLR 2024 Workshop on Reliable and Responsible Foundation Models",
-                     "timezone": "Europe/Vienna", "date": "2024-05-11", "display_timezones": []}
+    assert event == {
+        "name": "ICLR 2024 Workshop on Reliable and Responsible Foundation Models",
+        "timezone": "Europe/Vienna",
+        "date": "2024-05-11",
+        "display_timezones": [],
+    }
 
 
 def test_the_name_argument_wins() -> None:
@@ -151,48 +169,57 @@ def test_every_spelling_of_a_time_range_resolves_on_the_st_johns_clock(markdown:
     }
 
 
-@pytest.mark.parametrize(("session_id", "title", "kind"), [
-    ("registration-and-coffee", "Registration and coffee", Kind.BREAK),
-    ("keynote-agents-that-read-the-manual", "Keynote: Agents that read the manual", Kind.TALK),
-    ("coffee-break", "Coffee break", Kind.BREAK),
-    ("spotlight-presentations-6-10-min", "Spotlight presentations (6 × 10 min)", Kind.CONTRIBUTED),
-    ("panel-open-problems-in-agent-evaluation", "Panel: open problems in agent evaluation", Kind.PANEL),
-    ("workshop-dinner", "Workshop dinner", Kind.SOCIAL),
-    ("closing-remarks", "Closing remarks", Kind.OTHER),
-])
+@pytest.mark.parametrize(
+    ("session_id", "title", "kind"),
+    [
+        ("registration-and-coffee", "Registration and coffee", Kind.BREAK),
+        ("keynote-agents-that-read-the-manual", "Keynote: Agents that read the manual", Kind.TALK),
+        ("coffee-break", "Coffee break", Kind.BREAK),
+        ("spotlight-presentations-6-10-min", "Spotlight presentations (6 × 10 min)", Kind.CONTRIBUTED),
+        ("panel-open-problems-in-agent-evaluation", "Panel: open problems in agent evaluation", Kind.PANEL),
+        ("workshop-dinner", "Workshop dinner", Kind.SOCIAL),
+        ("closing-remarks", "Closing remarks", Kind.OTHER),
+    ],
+)
 def test_titles_are_cleaned_and_kinds_inferred(markdown: Schedule, session_id: str, title: str, kind: Kind) -> None:
     session = markdown.session(session_id)
     assert (session.title, session.kind) == (title, kind)
 
 
-@pytest.mark.parametrize(("line", "start", "end"), [
-    ("- 09:00 - 09:30 Talk", "09:00", "09:30"),
-    ("- 08:50 – 09:00 Talk", "08:50", "09:00"),
-    ("* 9:00 — 9:30 Talk", "09:00", "09:30"),
-    ("• 9.00 to 9.30 Talk", "09:00", "09:30"),
-    ("3. 9h00 - 9h30 Talk", "09:00", "09:30"),
-    ("4) 09:00 until 09:30: Talk", "09:00", "09:30"),
-    ("09:00-09:30 | Talk", "09:00", "09:30"),
-    ("**09:00 - 09:30** Talk", "09:00", "09:30"),
-    ("- 9:00 am - 9:30 am Talk", "09:00", "09:30"),
-    ("- 9am - 10am Talk", "09:00", "10:00"),
-    ("- 12:30 p.m. - 1:15 p.m. Talk", "12:30", "13:15"),
-    ("- 11:00 - 1:00 pm Talk", "11:00", "13:00"),  # the start takes am: pm would put it after the end
-    ("- 1:00 - 2:30 pm Talk", "13:00", "14:30"),
-    ("- 11:30 am - 1:00 Talk", "11:30", "13:00"),  # the end takes pm: am would put it before the start
-    ("- 12:00 am - 12:30 am Talk", "00:00", "00:30"),
-])
+@pytest.mark.parametrize(
+    ("line", "start", "end"),
+    [
+        ("- 09:00 - 09:30 Talk", "09:00", "09:30"),
+        ("- 08:50 – 09:00 Talk", "08:50", "09:00"),
+        ("* 9:00 — 9:30 Talk", "09:00", "09:30"),
+        ("• 9.00 to 9.30 Talk", "09:00", "09:30"),
+        ("3. 9h00 - 9h30 Talk", "09:00", "09:30"),
+        ("4) 09:00 until 09:30: Talk", "09:00", "09:30"),
+        ("09:00-09:30 | Talk", "09:00", "09:30"),
+        ("**09:00 - 09:30** Talk", "09:00", "09:30"),
+        ("- 9:00 am - 9:30 am Talk", "09:00", "09:30"),
+        ("- 9am - 10am Talk", "09:00", "10:00"),
+        ("- 12:30 p.m. - 1:15 p.m. Talk", "12:30", "13:15"),
+        ("- 11:00 - 1:00 pm Talk", "11:00", "13:00"),  # the start takes am: pm would put it after the end
+        ("- 1:00 - 2:30 pm Talk", "13:00", "14:30"),
+        ("- 11:30 am - 1:00 Talk", "11:30", "13:00"),  # the end takes pm: am would put it before the start
+        ("- 12:00 am - 12:30 am Talk", "00:00", "00:30"),
+    ],
+)
 def test_spellings_of_a_time_range(line: str, start: str, end: str) -> None:
     assert one_line(line) == ("Talk", f"2024-05-11T{start}:00", f"2024-05-11T{end}:00")
 
 
-@pytest.mark.parametrize(("line", "title"), [
-    ("- 12:15 - 13:30 *Break*", "Break"),
-    ("- 12:15 - 13:30 **Lunch** (on site)", "Lunch (on site)"),
-    ("- 12:15 - 13:30 _Poster session_", "Poster session"),
-    ("- 12:15 - 13:30 Talk on snake_case and *emphasis*", "Talk on snake_case and emphasis"),
-    ("- 12:15 - 13:30 – Invited Talk 1", "Invited Talk 1"),
-])
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("- 12:15 - 13:30 *Break*", "Break"),
+        ("- 12:15 - 13:30 **Lunch** (on site)", "Lunch (on site)"),
+        ("- 12:15 - 13:30 _Poster session_", "Poster session"),
+        ("- 12:15 - 13:30 Talk on snake_case and *emphasis*", "Talk on snake_case and emphasis"),
+        ("- 12:15 - 13:30 – Invited Talk 1", "Invited Talk 1"),
+    ],
+)
 def test_markdown_emphasis_and_separators_are_stripped_from_titles(line: str, title: str) -> None:
     assert one_line(line)[0] == title
 
@@ -244,7 +271,8 @@ def test_text_without_schedule_lines_is_refused() -> None:
     with pytest.raises(ScheduleError) as caught:
         document(read("plaintext_no_schedule.txt"))
     assert [p.message for p in caught.value.problems] == [
-        "no schedule lines found (expected lines such as '- 09:00 - 09:30 Invited Talk 1')"]
+        "no schedule lines found (expected lines such as '- 09:00 - 09:30 Invited Talk 1')"
+    ]
 
 
 def test_without_a_date_the_caller_must_pass_one() -> None:
@@ -275,17 +303,45 @@ def test_times_without_a_title_are_reported_with_their_line() -> None:
 
 # --- fuzz --------------------------------------------------------------------------------------------------
 
-line_bits = st.sampled_from(["- ", "* ", "1. ", "09:00", "9:00 am", "12 pm", "23:30", "24:00", "00:00", " - ", " – ",
-                             " to ", "*Break*", "**", "_", "Invited Talk", "\n", " ", "#", "Proposal: ", "99:99", "9h",
-                             "\u2028", "\x00"])
+line_bits = st.sampled_from(
+    [
+        "- ",
+        "* ",
+        "1. ",
+        "09:00",
+        "9:00 am",
+        "12 pm",
+        "23:30",
+        "24:00",
+        "00:00",
+        " - ",
+        " – ",
+        " to ",
+        "*Break*",
+        "**",
+        "_",
+        "Invited Talk",
+        "\n",
+        " ",
+        "#",
+        "Proposal: ",
+        "99:99",
+        "9h",
+        "\u2028",
+        "\x00",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(pieces=st.lists(line_bits | st.text(max_size=8), max_size=30),
-       date=st.none() | st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
-       timezone=st.none() | st.sampled_from(["Europe/Vienna", "America/St_Johns", "Nowhere/Atlantis", " "]))
-def test_arbitrary_text_raises_only_schedule_or_usage_errors(pieces: list[str], date: dt.date | None,
-                                                             timezone: str | None) -> None:
+@given(
+    pieces=st.lists(line_bits | st.text(max_size=8), max_size=30),
+    date=st.none() | st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    timezone=st.none() | st.sampled_from(["Europe/Vienna", "America/St_Johns", "Nowhere/Atlantis", " "]),
+)
+def test_arbitrary_text_raises_only_schedule_or_usage_errors(
+    pieces: list[str], date: dt.date | None, timezone: str | None
+) -> None:
     text = "".join(pieces)
     with contextlib.suppress(ScheduleError, UsageError):
         build_schedule(plaintext_document(text, "fuzz.txt", date=date, timezone=timezone), "fuzz.txt")

@@ -42,8 +42,7 @@ def spans(schedule: Schedule) -> dict[str, tuple[dt.datetime, dt.datetime]]:
 
 def events(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every event of a parsed file, in file order (the dicts themselves, for editing)."""
-    return [event for day in data["schedule"]["conference"]["days"]
-            for room in day["rooms"].values() for event in room]
+    return [event for day in data["schedule"]["conference"]["days"] for room in day["rooms"].values() for event in room]
 
 
 def without_dates(data: dict[str, Any]) -> dict[str, Any]:
@@ -108,30 +107,47 @@ def test_the_acronym_names_the_event_when_there_is_no_title() -> None:
 
 def test_an_event_after_midnight_is_on_the_day_its_date_says() -> None:
     late = resolve(load("pretalx_robustml2024.json")).session("MNLT7Q")
-    assert late.start.astimezone(ZoneInfo("Europe/Vienna")) == dt.datetime(2024, 5, 12, 0, 30,
-                                                                            tzinfo=ZoneInfo("Europe/Vienna"))
+    assert late.start.astimezone(ZoneInfo("Europe/Vienna")) == dt.datetime(
+        2024, 5, 12, 0, 30, tzinfo=ZoneInfo("Europe/Vienna")
+    )
 
 
-@pytest.mark.parametrize(("session_id", "kind"), [
-    ("LJ8KQW", Kind.OPENING),  # type "Opening"
-    ("Q7MZBP", Kind.TALK),  # "Keynote"
-    ("ZP4WXD", Kind.CONTRIBUTED),  # "Lightning Talk"
-    ("C9VBNE", Kind.PANEL),  # "Panel"
-    ("WK5RTY", Kind.OTHER),  # "Workshop"
-    ("PX6QAH", Kind.TALK),  # "Talk (30 min)"
-    ("Y3PLMC", Kind.POSTER),  # "Poster"
-    ("MNLT7Q", Kind.OTHER),  # "Meetup" names no kind; neither does the title
-])
+@pytest.mark.parametrize(
+    ("session_id", "kind"),
+    [
+        ("LJ8KQW", Kind.OPENING),  # type "Opening"
+        ("Q7MZBP", Kind.TALK),  # "Keynote"
+        ("ZP4WXD", Kind.CONTRIBUTED),  # "Lightning Talk"
+        ("C9VBNE", Kind.PANEL),  # "Panel"
+        ("WK5RTY", Kind.OTHER),  # "Workshop"
+        ("PX6QAH", Kind.TALK),  # "Talk (30 min)"
+        ("Y3PLMC", Kind.POSTER),  # "Poster"
+        ("MNLT7Q", Kind.OTHER),  # "Meetup" names no kind; neither does the title
+    ],
+)
 def test_the_kind_comes_from_the_type(session_id: str, kind: Kind) -> None:
     assert resolve(load("pretalx_robustml2024.json")).session(session_id).kind is kind
 
 
-@pytest.mark.parametrize(("type_name", "kind"), [
-    ("Talk", Kind.TALK), ("Keynote", Kind.TALK), ("lecture", Kind.TALK), ("Lightning Talk", Kind.CONTRIBUTED),
-    ("lightning_talk", Kind.CONTRIBUTED), ("Spotlight", Kind.CONTRIBUTED), ("Workshop", Kind.OTHER),
-    ("Panel", Kind.PANEL), ("Podium", Kind.PANEL), ("Poster", Kind.POSTER), ("Break", Kind.BREAK),
-    ("Pause", Kind.BREAK), ("Opening", Kind.OPENING), ("Talk (30 min)", Kind.TALK),
-])
+@pytest.mark.parametrize(
+    ("type_name", "kind"),
+    [
+        ("Talk", Kind.TALK),
+        ("Keynote", Kind.TALK),
+        ("lecture", Kind.TALK),
+        ("Lightning Talk", Kind.CONTRIBUTED),
+        ("lightning_talk", Kind.CONTRIBUTED),
+        ("Spotlight", Kind.CONTRIBUTED),
+        ("Workshop", Kind.OTHER),
+        ("Panel", Kind.PANEL),
+        ("Podium", Kind.PANEL),
+        ("Poster", Kind.POSTER),
+        ("Break", Kind.BREAK),
+        ("Pause", Kind.BREAK),
+        ("Opening", Kind.OPENING),
+        ("Talk (30 min)", Kind.TALK),
+    ],
+)
 def test_session_types_map_to_kinds(type_name: str, kind: Kind) -> None:
     assert kind_for(type_name, "Session") is kind
 
@@ -152,7 +168,10 @@ def test_room_track_speakers_and_abstract_are_kept() -> None:
     assert keynote.title == "Calibrated uncertainty under distribution shift"
     assert (keynote.room, keynote.track) == ("Stolz 1", "Keynotes")
     assert [s.name for s in keynote.speakers] == ["Ana Ferreira"]
-    assert keynote.abstract == "Why calibration that holds on the test set fails in deployment, and what to measure instead."
+    assert (
+        keynote.abstract
+        == "Why calibration that holds on the test set fails in deployment, and what to measure instead."
+    )
 
 
 def test_the_description_stands_in_for_an_empty_abstract() -> None:
@@ -163,8 +182,9 @@ def test_the_description_stands_in_for_an_empty_abstract() -> None:
 def test_url_is_the_page_and_a_relative_slides_attachment_is_resolved_against_base_url() -> None:
     links = resolve(load("pretalx_robustml2024.json")).session("Q7MZBP").links
     assert links.page == "https://pretalx.example.org/robustml24/talk/Q7MZBP/"
-    assert links.slides == ("https://pretalx.example.org/media/robustml24/submissions/Q7MZBP/resources/"
-                            "ferreira_slides_Xk2p.pdf")
+    assert links.slides == (
+        "https://pretalx.example.org/media/robustml24/submissions/Q7MZBP/resources/ferreira_slides_Xk2p.pdf"
+    )
 
 
 def test_only_a_link_titled_as_slides_is_kept() -> None:
@@ -270,8 +290,12 @@ def test_without_dates_the_day_and_start_are_on_the_venue_clock_across_spring_fo
 
 def test_with_offsets_the_new_york_night_resolves_the_same() -> None:
     data = load("frab_json_newyork_no_dates.json")
-    dates = ["2024-03-09T19:00:00-05:00", "2024-03-09T23:30:00-05:00", "2024-03-10T01:30:00-05:00",
-             "2024-03-10T09:00:00-04:00"]
+    dates = [
+        "2024-03-09T19:00:00-05:00",
+        "2024-03-09T23:30:00-05:00",
+        "2024-03-10T01:30:00-05:00",
+        "2024-03-10T09:00:00-04:00",
+    ]
     for event, date in zip(events(data), dates, strict=True):
         event["date"] = date
     assert spans(resolve(data)) == spans(resolve(load("frab_json_newyork_no_dates.json")))
@@ -295,16 +319,19 @@ def test_without_day_start_the_conference_day_change_decides_what_is_after_midni
 # --- durations ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "minutes"), [
-    ("00:30", 30),
-    ("0:45", 45),
-    ("25:00", 25 * 60),
-    ("01:30:00", 90),  # HH:MM:SS
-    ("0:30:00", 30),  # Python's str(timedelta)
-    ("0:01:15", 75),  # D:HH:MM
-    ("1:02:30", 26 * 60 + 30),  # D:HH:MM
-    ("1 day, 2:00:00", 26 * 60),
-])
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("00:30", 30),
+        ("0:45", 45),
+        ("25:00", 25 * 60),
+        ("01:30:00", 90),  # HH:MM:SS
+        ("0:30:00", 30),  # Python's str(timedelta)
+        ("0:01:15", 75),  # D:HH:MM
+        ("1:02:30", 26 * 60 + 30),  # D:HH:MM
+        ("1 day, 2:00:00", 26 * 60),
+    ],
+)
 def test_duration_forms_exporters_write(text: str, minutes: int) -> None:
     assert parse_duration(text) == dt.timedelta(minutes=minutes)
 
@@ -324,14 +351,18 @@ def garbled() -> ScheduleError:
     return caught.value
 
 
-@pytest.mark.parametrize(("session_id", "fragments"), [
-    ("2", ["'Talk without a time'", "neither 'date' nor 'start'"]),
-    ("3", ["'Talk with a prose duration'", "'duration' '1h30' is not a duration", "HH:MM"]),
-    ("4", ["'Talk with a garbled date'", "'date' 'next Tuesday at ten' is not an ISO-8601 date-time"]),
-    ("5", ["'Talk with a nameless speaker'", "persons[0] has no 'public_name' or 'name'"]),
-])
-def test_each_garbled_event_is_reported_by_name_and_field(garbled: ScheduleError, session_id: str,
-                                                          fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("session_id", "fragments"),
+    [
+        ("2", ["'Talk without a time'", "neither 'date' nor 'start'"]),
+        ("3", ["'Talk with a prose duration'", "'duration' '1h30' is not a duration", "HH:MM"]),
+        ("4", ["'Talk with a garbled date'", "'date' 'next Tuesday at ten' is not an ISO-8601 date-time"]),
+        ("5", ["'Talk with a nameless speaker'", "persons[0] has no 'public_name' or 'name'"]),
+    ],
+)
+def test_each_garbled_event_is_reported_by_name_and_field(
+    garbled: ScheduleError, session_id: str, fragments: list[str]
+) -> None:
     problem = next(p for p in garbled.problems if p.session == session_id)
     for fragment in fragments:
         assert fragment in problem.message
@@ -392,11 +423,22 @@ def test_an_implausible_year_is_reported_not_overflowed() -> None:
 
 # --- properties --------------------------------------------------------------------------------------------
 
-ZONES = ["UTC", "Europe/Vienna", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu",
-         "America/St_Johns", "Pacific/Chatham", "Australia/Lord_Howe", "Pacific/Kiritimati"]
+ZONES = [
+    "UTC",
+    "Europe/Vienna",
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+    "Pacific/Kiritimati",
+]
 minutes_of_day = st.integers(min_value=0, max_value=24 * 60 - 1)
 walls = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 12, 31)).map(
-    lambda d: d.replace(second=0, microsecond=0))
+    lambda d: d.replace(second=0, microsecond=0)
+)
 offsets = st.integers(min_value=-12 * 4, max_value=14 * 4).map(lambda q: dt.timedelta(minutes=15 * q))
 durations = st.integers(min_value=1, max_value=3 * 24 * 60).map(lambda m: dt.timedelta(minutes=m))
 
@@ -415,48 +457,89 @@ def duration_text(duration: dt.timedelta, form: int) -> str:
 
 
 def pretalx_file(zone: str, day: dt.date, events_by_room: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {"schedule": {"version": "1", "conference": {
-        "acronym": "prop", "title": "Property Con", "start": day.isoformat(), "end": day.isoformat(),
-        "time_zone_name": zone,
-        "days": [{"index": 1, "date": day.isoformat(), "day_start": f"{day.isoformat()}T06:00:00",
-                  "rooms": events_by_room}],
-    }}}
+    return {
+        "schedule": {
+            "version": "1",
+            "conference": {
+                "acronym": "prop",
+                "title": "Property Con",
+                "start": day.isoformat(),
+                "end": day.isoformat(),
+                "time_zone_name": zone,
+                "days": [
+                    {
+                        "index": 1,
+                        "date": day.isoformat(),
+                        "day_start": f"{day.isoformat()}T06:00:00",
+                        "rooms": events_by_room,
+                    }
+                ],
+            },
+        }
+    }
 
 
 @settings(max_examples=150, deadline=None)
-@given(zone=st.sampled_from(ZONES),
-       slots=st.lists(st.tuples(walls, offsets, durations, st.integers(0, 3), minutes_of_day), min_size=1, max_size=6))
+@given(
+    zone=st.sampled_from(ZONES),
+    slots=st.lists(st.tuples(walls, offsets, durations, st.integers(0, 3), minutes_of_day), min_size=1, max_size=6),
+)
 def test_every_start_is_the_instant_of_its_date_and_ends_duration_later(
-        zone: str, slots: list[tuple[dt.datetime, dt.timedelta, dt.timedelta, int, int]]) -> None:
+    zone: str, slots: list[tuple[dt.datetime, dt.timedelta, dt.timedelta, int, int]]
+) -> None:
     rooms: dict[str, list[dict[str, Any]]] = {}
     expected: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     for index, (wall, offset, duration, form, listed_minutes) in enumerate(slots):
         when = wall.replace(tzinfo=dt.timezone(offset))
         code = f"E{index}"
-        rooms[f"Room {index}"] = [{
-            "code": code, "title": f"Talk {index}", "type": "Talk", "date": when.isoformat(),
-            # 'start' as an exporter with a misconfigured zone might write it: the date must win anyway.
-            "start": f"{listed_minutes // 60:02d}:{listed_minutes % 60:02d}",
-            "duration": duration_text(duration, form),
-        }]
+        rooms[f"Room {index}"] = [
+            {
+                "code": code,
+                "title": f"Talk {index}",
+                "type": "Talk",
+                "date": when.isoformat(),
+                # 'start' as an exporter with a misconfigured zone might write it: the date must win anyway.
+                "start": f"{listed_minutes // 60:02d}:{listed_minutes % 60:02d}",
+                "duration": duration_text(duration, form),
+            }
+        ]
         expected[code] = (when.astimezone(dt.UTC), when.astimezone(dt.UTC) + duration)
     first_day = slots[0][0].date()
     assert spans(resolve(pretalx_file(zone, first_day, rooms))) == expected
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(zone=st.sampled_from(ZONES), day=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31)),
-       begins=minutes_of_day, start=minutes_of_day, duration=durations)
+@given(
+    zone=st.sampled_from(ZONES),
+    day=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2060, 12, 31)),
+    begins=minutes_of_day,
+    start=minutes_of_day,
+    duration=durations,
+)
 def test_without_date_an_event_is_at_day_plus_start_on_the_venue_clock(
-        zone: str, day: dt.date, begins: int, start: int, duration: dt.timedelta) -> None:
+    zone: str, day: dt.date, begins: int, start: int, duration: dt.timedelta
+) -> None:
     wall = dt.datetime.combine(day, dt.time(start // 60, start % 60))
     if start < begins:
         wall += dt.timedelta(days=1)
     assume(is_unambiguous(wall, ZoneInfo(zone)))
-    data = pretalx_file(zone, day, {"Main": [{
-        "id": 1, "title": "Talk", "start": f"{start // 60:02d}:{start % 60:02d}",
-        "duration": duration_text(duration, 0)}]})
-    data["schedule"]["conference"]["days"][0]["day_start"] = f"{day.isoformat()}T{begins // 60:02d}:{begins % 60:02d}:00"
+    data = pretalx_file(
+        zone,
+        day,
+        {
+            "Main": [
+                {
+                    "id": 1,
+                    "title": "Talk",
+                    "start": f"{start // 60:02d}:{start % 60:02d}",
+                    "duration": duration_text(duration, 0),
+                }
+            ]
+        },
+    )
+    data["schedule"]["conference"]["days"][0]["day_start"] = (
+        f"{day.isoformat()}T{begins // 60:02d}:{begins % 60:02d}:00"
+    )
     expected_start = localize(wall, ZoneInfo(zone))
     assert spans(resolve(data)) == {"1": (expected_start, expected_start + duration)}
 
@@ -464,9 +547,26 @@ def test_without_date_an_event_is_at_day_plus_start_on_the_venue_clock(
 # --- fuzz --------------------------------------------------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=30)
-    | st.sampled_from(["09:00", "00:30", "1:00:00", "2024-05-11", "2024-05-11T09:00:00+02:00", "Europe/Vienna",
-                       "https://example.org/x", "/relative", "", "24:00", "0001-01-01T00:00:00+14:00"]),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        [
+            "09:00",
+            "00:30",
+            "1:00:00",
+            "2024-05-11",
+            "2024-05-11T09:00:00+02:00",
+            "Europe/Vienna",
+            "https://example.org/x",
+            "/relative",
+            "",
+            "24:00",
+            "0001-01-01T00:00:00+14:00",
+        ]
+    ),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20,
 )
@@ -510,10 +610,13 @@ FUZZ_PATHS = paths(FUZZ_BASE)
 
 
 @settings(max_examples=300, deadline=None)
-@given(edits=st.lists(st.tuples(st.sampled_from(FUZZ_PATHS), json_values), min_size=1, max_size=4),
-       timezone=st.none() | st.sampled_from(ZONES))
-def test_a_damaged_export_raises_only_schedule_or_usage_errors(edits: list[tuple[tuple[Any, ...], Any]],
-                                                               timezone: str | None) -> None:
+@given(
+    edits=st.lists(st.tuples(st.sampled_from(FUZZ_PATHS), json_values), min_size=1, max_size=4),
+    timezone=st.none() | st.sampled_from(ZONES),
+)
+def test_a_damaged_export_raises_only_schedule_or_usage_errors(
+    edits: list[tuple[tuple[Any, ...], Any]], timezone: str | None
+) -> None:
     data: Any = copy.deepcopy(FUZZ_BASE)
     for path, value in edits:
         try:

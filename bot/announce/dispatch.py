@@ -1,0 +1,85 @@
+"""What happens when an outbox item comes due: the session rules, shared by Discord and the console rehearsal.
+
+- "starting in N minutes": the session's announcement;
+- "now live": Q&A opens for sessions that have it (with a thread of its own where the publisher makes one), then
+  the announcement;
+- "Q&A closed": Q&A closes, and a note lists the top unanswered questions for the speaker;
+- an organizer's note: its text.
+
+The :class:`Publisher` (Discord, or the console) only puts messages somewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.announce.messages import Post, qa_closed_posts, session_posts
+from bot.announce.outbox import Item
+from bot.announce.sessions import QA_CLOSE, minutes_before
+from bot.clock import Clock
+from bot.qa.service import QAService
+from bot.schedule.model import Schedule, Session
+
+log = logging.getLogger(__name__)
+
+#: Moderator id written to the Q&A log for what the announcer does by itself.
+ANNOUNCER = "chairbot"
+#: How many unanswered questions the closing note hands to the speaker.
+UNANSWERED_FOR_SPEAKER = 10
+
+
+class Publisher(Protocol):
+    async def announce(self, posts: list[Post], channel: str | None) -> int | None:
+        """Post ``posts`` in ``channel`` (None: the announcement channel); the first message's id, or None."""
+
+    async def open_qa(self, session: Session) -> None:
+        """Prepare the place where the session's questions go on stage (a thread, or nothing)."""
+
+    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
+        """Post ``posts`` where the session's Q&A happens."""
+
+
+class Dispatcher:
+    """The announcer's poster: turns a due outbox item into messages through a :class:`Publisher`."""
+
+    def __init__(
+        self, schedule: Callable[[], Schedule], qa: QAService | None, publisher: Publisher, *, clock: Clock
+    ) -> None:
+        self._schedule = schedule
+        self.qa = qa
+        self.publisher = publisher
+        self.clock = clock
+
+    async def __call__(self, item: Item, late: bool) -> int | None:
+        if item.kind != "session":
+            text = item.text or ""
+            return await self.publisher.announce([Post(content=text)], item.channel)
+        schedule = self._schedule()
+        session = schedule.find(item.session_id or "")
+        if session is None:
+            log.info("announcement %s: session %s is no longer in the schedule", item.id, item.session_id)
+            return None
+        action = item.action or ""
+        if action == QA_CLOSE:
+            return await self._close_qa(schedule, session)
+        minutes = minutes_before(action)
+        if minutes == 0 and session.qa:
+            if self.qa is not None:
+                await self.qa.open_session(session.id, ANNOUNCER)
+            await self.publisher.open_qa(session)
+        late_by = self.clock() - item.due_at if late else None
+        posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by)
+        return await self.publisher.announce(posts, item.channel)
+
+    async def _close_qa(self, schedule: Schedule, session: Session) -> int | None:
+        unanswered = []
+        if self.qa is not None:
+            await self.qa.close_session(session.id, ANNOUNCER)
+            unanswered = [
+                ranked.question
+                for ranked in await self.qa.queue(session.id, UNANSWERED_FOR_SPEAKER)
+                if ranked.rank is not None
+            ]
+        return await self.publisher.qa_note(session, qa_closed_posts(schedule, session, unanswered))

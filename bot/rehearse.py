@@ -1,0 +1,177 @@
+"""``chairbot rehearse``: the event day played fast on the console, without Discord.
+
+The real announcer, outbox, Q&A store and message formatting run on a clock that goes ``speed`` times as fast as
+real time; a console publisher prints each message as it would be posted, with its simulated time and channel.
+Discord's ``<t:…>`` markup is shown as the venue's time, as a reader at the venue would see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.announce.announcer import Announcer
+from bot.announce.dispatch import Dispatcher
+from bot.announce.messages import Post, post_as_text
+from bot.announce.outbox import Outbox, Status
+from bot.announce.sessions import planned_posts
+from bot.clock import Clock, ShiftedClock
+from bot.qa.service import QAService
+from bot.schedule.model import Schedule, Session
+from bot.timefmt import zone_label
+
+#: The rehearsal starts this long before the first announcement when no start is given.
+LEAD_IN = dt.timedelta(minutes=1)
+_MARKUP = re.compile(r"<t:(-?\d+):([tTdDfFR])>")
+_ESCAPED = re.compile(r"\\([\\*_~`|>#\-\[\]<])")
+
+
+def _relative(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    future = seconds >= 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        text = f"{seconds} seconds"
+    elif seconds < 3600:
+        text = f"{seconds // 60} minutes"
+    elif seconds < 86400:
+        text = f"{seconds // 3600} hours"
+    else:
+        text = f"{seconds // 86400} days"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def show_markup(text: str, schedule: Schedule, now: dt.datetime) -> str:
+    """``<t:UNIX:STYLE>`` as the venue's clock (relative styles against ``now``)."""
+    zone = schedule.event.timezone
+
+    def one(match: re.Match[str]) -> str:
+        instant = dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
+        local = instant.astimezone(zone)
+        style = match.group(2)
+        if style == "R":
+            return _relative(instant - now)
+        formats = {
+            "t": "%H:%M",
+            "T": "%H:%M:%S",
+            "d": "%d/%m/%Y",
+            "D": "%d %B %Y",
+            "f": "%d %B %Y %H:%M",
+            "F": "%A %d %B %Y %H:%M",
+        }
+        return local.strftime(formats[style]) + ("" if style in "dD" else f" {zone_label(zone)}")
+
+    return _MARKUP.sub(one, text)
+
+
+@dataclass
+class ConsolePublisher:
+    """Prints what the bot would post, each message under a line with its simulated time and channel."""
+
+    schedule: Schedule
+    clock: Clock
+    out: TextIO
+    announce_channel: str = "announcements"
+    qa_channel: str | None = None
+    messages: int = 0
+    threads: dict[str, str] = field(default_factory=dict)
+
+    def _print(self, channel: str, post: Post) -> int:
+        now = self.clock()
+        stamp = now.astimezone(self.schedule.event.timezone).strftime("%a %H:%M:%S")
+        zone = zone_label(self.schedule.event.timezone)
+        # The console shows markdown as typed, so the escapes that keep Discord from formatting user text go.
+        body = _ESCAPED.sub(r"\1", show_markup(post_as_text(post), self.schedule, now))
+        self.out.write(f"── {stamp} {zone} · {channel} ──\n{body}\n\n")
+        self.out.flush()
+        self.messages += 1
+        return self.messages
+
+    async def announce(self, posts: list[Post], channel: str | None) -> int | None:
+        ids = [self._print(f"#{channel or self.announce_channel}", post) for post in posts]
+        return ids[0] if ids else None
+
+    async def open_qa(self, session: Session) -> None:
+        if self.qa_channel is None and session.id not in self.threads:
+            self.threads[session.id] = f"#{self.announce_channel} › Q&A: {session.title}"
+            self._print(
+                self.threads[session.id],
+                Post(content=f"🧵 Q&A thread for **{session.title}** is open: ask with /ask, vote with ▲."),
+            )
+
+    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
+        where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
+        ids = [self._print(where, post) for post in posts]
+        return ids[0] if ids else None
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalSummary:
+    messages: int
+    announcements: int
+    skipped: int
+    max_lateness: dt.timedelta
+
+
+def default_start(schedule: Schedule, qa_close_after: dt.timedelta) -> dt.datetime:
+    posts = planned_posts(schedule, qa_close_after=qa_close_after)
+    return posts[0].due_at - LEAD_IN
+
+
+async def rehearse(
+    schedule: Schedule,
+    *,
+    speed: float,
+    out: TextIO,
+    start: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    qa_close_after: dt.timedelta = dt.timedelta(minutes=10),
+) -> RehearsalSummary:
+    """Play the day from ``start`` to ``until`` (simulated) and print every message; returns what happened."""
+    posts = planned_posts(schedule, qa_close_after=qa_close_after)
+    begin = start or (posts[0].due_at - LEAD_IN if posts else schedule.sessions[0].start)
+    end = until or (posts[-1].due_at if posts else begin)
+    wanted = [p for p in posts if begin <= p.due_at <= end]
+    clock = ShiftedClock(begin, speed=speed)
+    zone = schedule.event.timezone
+    out.write(
+        f"Rehearsal of {schedule.event.name}: {len(wanted)} announcements from "
+        f"{begin.astimezone(zone):%a %d %b %H:%M} to {end.astimezone(zone):%a %d %b %H:%M} {zone.key}, "
+        f"{speed:g}× real time\n\n"
+    )
+    with tempfile.TemporaryDirectory(prefix="chairbot-rehearsal-") as tmp:
+        database = Path(tmp) / "rehearsal.db"
+        qa = QAService(database, clock=clock)
+        await qa.start()
+        outbox = await Outbox.open(database, clock=clock)
+        publisher = ConsolePublisher(schedule, clock, out)
+        announcer = Announcer(outbox, Dispatcher(lambda: schedule, qa, publisher, clock=clock), clock=clock)
+        try:
+            await outbox.plan(wanted)
+            clock.restart()  # opening the stores is not part of the day
+            await announcer.start()
+            while await outbox.pending() or announcer.busy():
+                await asyncio.sleep(0.02)
+        finally:
+            await announcer.stop()
+            items = await outbox.items()
+            await outbox.close()
+            await qa.close()
+    sent = [i for i in items if i.status is Status.SENT]
+    lateness = [i.posted_at - i.due_at for i in sent if i.posted_at is not None]
+    summary = RehearsalSummary(
+        messages=publisher.messages,
+        announcements=len(sent),
+        skipped=sum(1 for i in items if i.status is Status.SKIPPED),
+        max_lateness=max(lateness, default=dt.timedelta()),
+    )
+    out.write(
+        f"Rehearsal done: {summary.announcements} announcements, {summary.messages} messages, "
+        f"{summary.skipped} skipped; at most {summary.max_lateness.total_seconds():.1f} simulated seconds late.\n"
+    )
+    return summary

@@ -1,0 +1,111 @@
+"""``chairbot rehearse``: the day played fast on the console through the real announcer, with no Discord."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.rehearse import rehearse, show_markup
+from bot.schedule.loader import parse_schedule
+
+DAY = """
+event: {name: Rehearsal Day, timezone: Europe/Vienna, date: 2024-05-11, display_timezones: [Asia/Kathmandu]}
+sessions:
+  - {id: opening, title: Opening, start: "09:00", end: "09:10"}
+  - {id: talk, title: The Talk, start: "09:10", end: "09:40", speakers: ["Ada Lovelace (Analytical Engines)"]}
+  - {id: posters, title: Poster Session, start: "09:40", end: "10:00", posters: [{id: P1, title: A Poster}]}
+  - {id: lunch, title: Lunch, kind: break, start: "10:00", end: "11:00"}
+"""
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_every_announcement_is_printed_in_order_with_its_time_and_channel() -> None:
+    schedule = parse_schedule(DAY, "day.yaml")
+    out = io.StringIO()
+    summary = await rehearse(schedule, speed=3000, out=out)
+    text = out.getvalue()
+    headlines = re.findall(r"^── \w{3} (\d\d:\d\d):\d\d Vienna · (.+?) ──\n(.+)$", text, flags=re.MULTILINE)
+    # Never early (the exact second depends on how busy the machine is: at 3000x a minute is 20 ms).
+    assert headlines[0][0] >= "08:50"
+    assert headlines[1][0] >= "09:00"
+    assert [channel for _, channel, _ in headlines][:3] == ["#announcements"] * 3
+    firsts = [line for _, _, line in headlines]
+    assert "Starting in 10 minutes" in firsts[0]
+    assert "Now live" in firsts[1]  # the opening goes live before the talk is announced as coming up
+    assert "The Talk" in firsts[2]
+    assert any("Q&A: The Talk" in channel for _, channel, _ in headlines)
+    assert "Q&A closed" in text
+    assert "P1 · A Poster" in text
+    assert "Lunch" in firsts[-2] or "Lunch" in firsts[-1]
+    # Opening, talk and posters twice each, lunch once, and the talk's Q&A closing.
+    assert summary.announcements == 8
+    assert summary.skipped == 0
+    assert "Rehearsal done: 8 announcements" in text
+
+
+async def test_the_window_limits_what_is_played() -> None:
+    schedule = parse_schedule(DAY, "day.yaml")
+    out = io.StringIO()
+    start = dt.datetime(2024, 5, 11, 7, 25, tzinfo=dt.UTC)  # 09:25 Vienna
+    until = dt.datetime(2024, 5, 11, 7, 45, tzinfo=dt.UTC)  # 09:45
+    summary = await rehearse(schedule, speed=3000, out=out, start=start, until=until)
+    assert summary.announcements == 2  # posters in 15 minutes, posters open
+    assert "Opening" not in out.getvalue().split("\n", 2)[2]
+
+
+def test_markup_is_shown_as_the_venue_clock() -> None:
+    schedule = parse_schedule(DAY, "day.yaml")
+    now = dt.datetime(2024, 5, 11, 6, 50, tzinfo=dt.UTC)
+    shown = show_markup("<t:1715410800:t> (<t:1715410800:R>) <t:1715410800:F>", schedule, now)
+    assert shown == "09:00 Vienna (in 10 minutes) Saturday 11 May 2024 09:00 Vienna"
+
+
+def test_the_command_line_rehearses_the_bundled_example_without_a_token(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "rehearse",
+            str(ROOT / "schedule" / "iclr2024-rrfm.yaml"),
+            "--speed",
+            "20000",
+            "--until",
+            "10:20",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Now live:** **Invited Talk 1**" in result.stdout
+    assert "Poster Session 1" in result.stdout
+    assert "Rehearsal done" in result.stdout
+
+
+def test_until_before_start_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "rehearse",
+            str(ROOT / "schedule" / "iclr2024-rrfm.yaml"),
+            "--start",
+            "12:00",
+            "--until",
+            "11:00",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "--until must be after --start" in result.stderr
