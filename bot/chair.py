@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -15,7 +16,8 @@ from discord.ext import commands
 
 from bot import render
 from bot.announce.announcer import Announcer
-from bot.announce.dispatch import Dispatcher
+from bot.announce.dispatch import ANNOUNCER, Dispatcher
+from bot.announce.messages import Post, schedule_update_posts
 from bot.announce.outbox import Outbox
 from bot.announce.sessions import SESSION_KIND, planned_posts
 from bot.clock import Clock, system_clock
@@ -32,6 +34,8 @@ from bot.qa.service import QAService
 from bot.schedule.errors import ScheduleError
 from bot.schedule.loader import load_schedule
 from bot.schedule.model import Schedule, Session
+from bot.schedule.overrides import Applied, Override
+from bot.schedule.overrides import apply as apply_overrides
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,11 @@ class ChairBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
+        #: The schedule as the file has it; ``schedule`` is what is in force, with the organizers' changes.
+        self.source_schedule = schedule
         self.schedule = schedule
+        self.overrides: dict[str, Override] = {}
+        self.cancelled: dict[str, Session] = {}
         self.qa = qa
         self.clock = clock
         self.outbox: Outbox | None = None
@@ -80,6 +88,8 @@ class ChairBot(commands.Bot):
         self.tree.clear_commands(guild=None)
         await self.tree.sync(guild=guild)
         self.outbox = await Outbox.open(self.settings.database_path, clock=self.clock)
+        self.overrides = await self.outbox.overrides()
+        self._apply_overrides()
         await self.publisher.load()
         dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock)
         self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
@@ -165,15 +175,26 @@ class ChairBot(commands.Bot):
             raise QARefusal("No session with Q&A is on now or later; name one with the `session` option.")
         return current
 
-    def session_choices(self, typed: str) -> list[app_commands.Choice[str]]:
-        """Sessions with Q&A for autocomplete, live and upcoming first, matching ``typed`` in id or title."""
+    def session_choices(
+        self, typed: str, *, qa_only: bool = True, sessions: Sequence[Session] | None = None
+    ) -> list[app_commands.Choice[str]]:
+        """Sessions for autocomplete, live and upcoming first, matching ``typed`` in id or title."""
         now = self.clock()
         schedule = self.schedule
+        pool = list(schedule.sessions if sessions is None else sessions)
         wanted = typed.casefold().strip()
-        ordered = [s for s in schedule.live_at(now) if s.qa] + [s for s in schedule.upcoming(now) if s.qa]
-        ordered += [s for s in schedule.sessions if s.qa and s not in ordered]
-        matches = [s for s in ordered if wanted in s.id.casefold() or wanted in s.title.casefold()]
+        ordered = [s for s in pool if s.start <= now < s.end] + [s for s in pool if s.start > now]
+        ordered += [s for s in pool if s not in ordered]
+        matches = [
+            s for s in ordered if (s.qa or not qa_only) and (wanted in s.id.casefold() or wanted in s.title.casefold())
+        ]
         return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in matches[:25]]
+
+    def _apply_overrides(self) -> Applied:
+        applied = apply_overrides(self.source_schedule, self.overrides)
+        self.schedule = applied.schedule
+        self.cancelled = {s.id: s for s in applied.cancelled}
+        return applied
 
     async def reload_schedule(self) -> str:
         """Read the schedule again; keep the old one when the new one is invalid. Returns a report."""
@@ -181,20 +202,53 @@ class ChairBot(commands.Bot):
             fresh = await asyncio.to_thread(load_schedule, self.settings.schedule)
         except ScheduleError as exc:
             return f"The schedule was **not** reloaded; the file has problems:\n```\n{exc.render()[:1700]}\n```"
-        before = {s.id: s for s in self.schedule.sessions}
+        return await self.adopt_source(fresh)
+
+    async def adopt_source(self, fresh: Schedule) -> str:
+        """Put a new version of the schedule file in force, with the organizers' changes that still apply, and
+        re-plan; returns what changed, for the organizers."""
+        before = {s.id: s for s in self.source_schedule.sessions}
         after = {s.id: s for s in fresh.sessions}
         added = sorted(after.keys() - before.keys())
         removed = sorted(before.keys() - after.keys())
         changed = sorted(i for i in after.keys() & before.keys() if after[i] != before[i])
-        self.schedule = fresh
+        self.source_schedule = fresh
+        applied = self._apply_overrides()
+        if applied.dropped:
+            self.overrides = {k: v for k, v in self.overrides.items() if v not in applied.dropped}
+            if self.outbox is not None:
+                await self.outbox.save_overrides(self.overrides, ANNOUNCER)
         await self.replan()
-        if not (added or removed or changed):
-            return "Schedule reloaded: nothing changed."
-        parts = ["Schedule reloaded."]
+        parts = ["Schedule reloaded." if (added or removed or changed) else "Schedule reloaded: nothing changed."]
         for label, ids in (("Added", added), ("Removed", removed), ("Changed", changed)):
             if ids:
                 parts.append(f"{label}: " + ", ".join(f"`{i}`" for i in ids))
+        if applied.dropped:
+            parts.append(
+                "The file now has its own times for "
+                + ", ".join(f"`{o.session_id}`" for o in applied.dropped)
+                + ", so the shifts or cancellations made here no longer apply to them."
+            )
+        if self.cancelled:
+            parts.append("Still cancelled: " + ", ".join(f"`{i}`" for i in sorted(self.cancelled)))
         return "\n".join(parts)
+
+    async def change_schedule(self, overrides: dict[str, Override], by: str) -> list[Post]:
+        """Put the organizers' new changes in force: save them, re-plan, and post one "Schedule update"."""
+        before = {s.id: s for s in self.schedule.sessions}
+        was_cancelled = set(self.cancelled)
+        self.overrides = overrides
+        if self.outbox is not None:
+            await self.outbox.save_overrides(overrides, by)
+        self._apply_overrides()
+        await self.replan()
+        moved = [(before[s.id], s) for s in self.schedule.sessions if s.id in before and before[s.id] != s]
+        cancelled = [s for i, s in self.cancelled.items() if i not in was_cancelled]
+        restored = [s for s in self.schedule.sessions if s.id in was_cancelled]
+        posts = schedule_update_posts(self.schedule, moved, cancelled, restored)
+        if posts:
+            await self.publisher.announce(posts, None)
+        return posts
 
 
 class StartupError(Exception):

@@ -15,7 +15,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database, Migrations
 
 from bot.qa.clock import from_micros, to_micros
+from bot.schedule.overrides import Override
 
 T = TypeVar("T")
 MIGRATION_SET = "chairbot.announce"
@@ -106,8 +107,25 @@ def _m001_outbox(db: Database) -> None:
     db.execute("CREATE TABLE announce_places (session_id TEXT PRIMARY KEY, channel_id INTEGER NOT NULL)")
 
 
+def _m002_schedule_overrides(db: Database) -> None:
+    # The organizers' changes on the day (see bot.schedule.overrides), so they survive a restart.
+    db.execute(
+        """
+        CREATE TABLE schedule_overrides (
+            session_id TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            shift_minutes INTEGER NOT NULL DEFAULT 0,
+            cancelled INTEGER NOT NULL DEFAULT 0,
+            updated_by TEXT,
+            updated_at INTEGER NOT NULL
+        )
+        """
+    )
+
+
 _migrations = Migrations(MIGRATION_SET)
 _migrations()(_m001_outbox)
+_migrations()(_m002_schedule_overrides)
 
 _COLUMNS = (
     "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail, "
@@ -368,6 +386,38 @@ class Outbox:
             lambda: self._conn.execute("SELECT session_id, channel_id FROM announce_places").fetchall()
         )
         return {session_id: int(channel_id) for session_id, channel_id in rows}
+
+    # -- the organizers' changes to the schedule -------------------------------------------------------------
+
+    async def overrides(self) -> dict[str, Override]:
+        rows = await self._run(
+            lambda: self._conn.execute(
+                "SELECT session_id, fingerprint, shift_minutes, cancelled FROM schedule_overrides"
+            ).fetchall()
+        )
+        return {
+            r[0]: Override(session_id=r[0], fingerprint=r[1], shift_minutes=r[2], cancelled=bool(r[3])) for r in rows
+        }
+
+    async def save_overrides(self, overrides: Mapping[str, Override], by: str) -> None:
+        """Replace the stored changes with ``overrides`` (empty ones are not kept), in one transaction."""
+        await self._run(self._save_overrides, dict(overrides), by)
+
+    def _save_overrides(self, overrides: dict[str, Override], by: str) -> None:
+        conn = self._conn
+        now = self._now()
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM schedule_overrides")
+            conn.executemany(
+                "INSERT INTO schedule_overrides (session_id, fingerprint, shift_minutes, cancelled, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (o.session_id, o.fingerprint, o.shift_minutes, int(o.cancelled), by, now)
+                    for o in overrides.values()
+                    if not o.is_empty
+                ],
+            )
 
     # -- reads -----------------------------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.cogs.access import answer_in_time, organizers_only, reply, send_long
+from bot.qa.errors import QARefusal
+from bot.schedule.model import Session
+from bot.schedule.overrides import set_cancelled, shift_from
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
@@ -45,6 +48,81 @@ class ScheduleCommands(commands.Cog):
             for d in self.bot.schedule.days()
             if current.strip() in d.isoformat()
         ][:25]
+
+    @schedule.command(
+        name="shift", description="Organizers: move a session and everything after it later (or earlier)."
+    )
+    @app_commands.describe(
+        minutes="Minutes to move by: 15 for later, -10 for earlier",
+        session="The first session to move (default: the one live now, else the next)",
+    )
+    @organizers_only()
+    async def shift(
+        self,
+        interaction: discord.Interaction[Any],
+        minutes: app_commands.Range[int, -240, 240],
+        session: str | None = None,
+    ) -> None:
+        first = self._session(session)
+        try:
+            changed = shift_from(self.bot.source_schedule, self.bot.schedule, self.bot.overrides, first, minutes)
+        except ValueError as exc:
+            await reply(interaction, f"Not shifted: {exc}.")
+            return
+        moved = sum(1 for s in self.bot.schedule.sessions if s.start >= first.start)
+        posts = await answer_in_time(interaction, self.bot.change_schedule(changed, str(interaction.user.id)))
+        direction = "later" if minutes > 0 else "earlier"
+        await reply(
+            interaction,
+            f"Moved {moved} session{'s' if moved != 1 else ''} from {render.session_title(first)} on "
+            f"{abs(minutes)} minutes {direction}; announcements and Q&A follow."
+            + (" A schedule update was posted." if posts else ""),
+        )
+
+    @schedule.command(name="cancel", description="Organizers: cancel a session (no announcements, no Q&A).")
+    @organizers_only()
+    async def cancel(self, interaction: discord.Interaction[Any], session: str) -> None:
+        target = self.bot.schedule.find(session)
+        if target is None:
+            await reply(interaction, f"There is no session {session!r} in force (already cancelled?).")
+            return
+        changed = set_cancelled(self.bot.source_schedule, self.bot.overrides, target.id, True)
+        await answer_in_time(interaction, self.bot.change_schedule(changed, str(interaction.user.id)))
+        await reply(interaction, f"{render.session_title(target)} is cancelled; `/schedule restore` brings it back.")
+
+    @schedule.command(name="restore", description="Organizers: bring back a cancelled session.")
+    @organizers_only()
+    async def restore(self, interaction: discord.Interaction[Any], session: str) -> None:
+        if session not in self.bot.cancelled:
+            await reply(interaction, f"{session!r} is not cancelled.")
+            return
+        changed = set_cancelled(self.bot.source_schedule, self.bot.overrides, session, False)
+        await answer_in_time(interaction, self.bot.change_schedule(changed, str(interaction.user.id)))
+        restored = self.bot.schedule.find(session)
+        title = render.session_title(restored) if restored else f"`{session}`"
+        await reply(interaction, f"{title} is back in the schedule; its announcements are planned again.")
+
+    @shift.autocomplete("session")
+    @cancel.autocomplete("session")
+    async def _any_session(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return self.bot.session_choices(current, qa_only=False)
+
+    @restore.autocomplete("session")
+    async def _cancelled(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return self.bot.session_choices(current, qa_only=False, sessions=list(self.bot.cancelled.values()))
+
+    def _session(self, session_id: str | None) -> Session:
+        if session_id:
+            found = self.bot.schedule.find(session_id)
+            if found is None:
+                raise QARefusal(f"There is no session {session_id!r} in force.")
+            return found
+        now = self.bot.clock()
+        live = self.bot.schedule.live_at(now)
+        found = live[-1] if live else next(iter(self.bot.schedule.upcoming(now, 1)), None)
+        if found is None:
+            raise QARefusal("Nothing is on now or later; name the first session to move.")
+        return found
 
     @schedule.command(name="reload", description="Organizers: read the schedule file again and report what changed.")
     @organizers_only()

@@ -29,6 +29,9 @@ ORGANIZER_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("announcements list", {}),
     ("announcements cancel", {"announcement": "note-9"}),
     ("schedule reload", {}),
+    ("schedule shift", {"minutes": 5}),
+    ("schedule cancel", {"session": "invited-2"}),
+    ("schedule restore", {"session": "invited-2"}),
 ]
 EVERYONE_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("ask", {"question": "Is this allowed?"}),
