@@ -27,15 +27,17 @@ from bot.cogs.moderators import Moderation
 from bot.cogs.organizers import Organizers
 from bot.cogs.schedule import ScheduleCommands
 from bot.config import Settings
+from bot.guild_events import SyncReport, sync_guild_events
+from bot.messages import split_message
 from bot.publish import DiscordPublisher
 from bot.qa.errors import QARefusal
 from bot.qa.model import Question
 from bot.qa.service import QAService
 from bot.schedule.errors import ScheduleError
-from bot.schedule.loader import load_schedule
 from bot.schedule.model import Schedule, Session
 from bot.schedule.overrides import Applied, Override
 from bot.schedule.overrides import apply as apply_overrides
+from bot.schedule.source import DEFAULT_POLL_SECONDS, ScheduleSource
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,15 @@ class ChairTree(app_commands.CommandTree["ChairBot"]):
 
 
 class ChairBot(commands.Bot):
-    def __init__(self, settings: Settings, schedule: Schedule, qa: QAService, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        schedule: Schedule,
+        qa: QAService,
+        *,
+        clock: Clock = system_clock,
+        source: ScheduleSource | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, roles and threads of the server; slash commands need nothing more
         super().__init__(
@@ -76,6 +86,10 @@ class ChairBot(commands.Bot):
         self.outbox: Outbox | None = None
         self.announcer: Announcer | None = None
         self.publisher = DiscordPublisher(self)
+        self._events_lock = asyncio.Lock()
+        self.source = source or ScheduleSource(settings.schedule, cache_dir=settings.data_dir)
+        self._poller: asyncio.Task[None] | None = None
+        self._last_problems: str | None = None
 
     async def setup_hook(self) -> None:
         await self.add_cog(Attendees(self))
@@ -99,6 +113,16 @@ class ChairBot(commands.Bot):
         if self.announcer is not None and not self.announcer.scheduler.running:
             await self.replan()
             await self.announcer.start()
+            await self.sync_events()
+            if self.source.is_url and self._poller is None:
+                self._poller = asyncio.create_task(self._poll_source(), name="schedule poller")
+
+    async def sync_events(self) -> SyncReport:
+        """Bring the server's Events tab in line with the schedule in force (one sync at a time)."""
+        async with self._events_lock:
+            report = await sync_guild_events(self)
+        log.info("%s", report.line())
+        return report
 
     async def replan(self) -> None:
         """Make the session announcements in the outbox match the current schedule, job by job."""
@@ -108,9 +132,13 @@ class ChairBot(commands.Bot):
         await self.announcer.replan(posts, kind=SESSION_KIND)
 
     async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
         if self.announcer is not None and self.announcer.scheduler.running:
             await self.announcer.stop()
         await super().close()
+        await self.source.close()
         if self.outbox is not None:
             await self.outbox.close()
             self.outbox = None
@@ -197,12 +225,55 @@ class ChairBot(commands.Bot):
         return applied
 
     async def reload_schedule(self) -> str:
-        """Read the schedule again; keep the old one when the new one is invalid. Returns a report."""
+        """Read the schedule again (the file, or the URL with a conditional request); keep the one in force when
+        the new one is invalid. Returns a report for the organizers."""
         try:
-            fresh = await asyncio.to_thread(load_schedule, self.settings.schedule)
-        except ScheduleError as exc:
-            return f"The schedule was **not** reloaded; the file has problems:\n```\n{exc.render()[:1700]}\n```"
-        return await self.adopt_source(fresh)
+            fetched = await self.source.refresh()
+        except ScheduleError as exc:  # the source's first read (a bot started with a schedule in hand) failed
+            return f"The schedule was **not** reloaded; the file has problems:\n```\n{exc.render()[:1600]}\n```"
+        if fetched.problems:
+            self._last_problems = fetched.problems
+            return (
+                "The schedule was **not** reloaded; the new version has problems (the schedule in force stays):\n"
+                f"```\n{fetched.problems[:1600]}\n```"
+            )
+        self._last_problems = None
+        if fetched.from_cache:
+            return f"The schedule was not reloaded: {fetched.detail}"
+        return await self.adopt_source(fetched.schedule)
+
+    async def _poll_source(self) -> None:
+        """A schedule from a URL is checked every few minutes; changes are put in force, refusals reported once."""
+        while True:
+            await asyncio.sleep(DEFAULT_POLL_SECONDS)
+            try:
+                fetched = await self.source.refresh()
+                if fetched.problems:
+                    if fetched.problems != self._last_problems:
+                        self._last_problems = fetched.problems
+                        await self.notify_organizers(
+                            "A new version of the schedule was refused; the one in force stays:\n"
+                            f"```\n{fetched.problems[:1600]}\n```"
+                        )
+                    continue
+                self._last_problems = None
+                if fetched.changed and not fetched.from_cache:
+                    await self.notify_organizers(await self.adopt_source(fetched.schedule))
+                elif fetched.from_cache:
+                    log.warning("schedule: %s", fetched.detail)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("checking the schedule failed")
+
+    async def notify_organizers(self, text: str) -> None:
+        """Tell the organizers (their channel when configured; the log always)."""
+        log.info("to organizers: %s", text)
+        if self.settings.organizer_channel:
+            channel = self.find_channel(self.settings.organizer_channel)
+            if isinstance(channel, discord.TextChannel | discord.Thread):
+                for piece in split_message(text):
+                    await self.post(channel, piece)
 
     async def adopt_source(self, fresh: Schedule) -> str:
         """Put a new version of the schedule file in force, with the organizers' changes that still apply, and
@@ -219,6 +290,7 @@ class ChairBot(commands.Bot):
             if self.outbox is not None:
                 await self.outbox.save_overrides(self.overrides, ANNOUNCER)
         await self.replan()
+        events = await self.sync_events()
         parts = ["Schedule reloaded." if (added or removed or changed) else "Schedule reloaded: nothing changed."]
         for label, ids in (("Added", added), ("Removed", removed), ("Changed", changed)):
             if ids:
@@ -231,6 +303,7 @@ class ChairBot(commands.Bot):
             )
         if self.cancelled:
             parts.append("Still cancelled: " + ", ".join(f"`{i}`" for i in sorted(self.cancelled)))
+        parts.append(events.line())
         return "\n".join(parts)
 
     async def change_schedule(self, overrides: dict[str, Override], by: str) -> list[Post]:
@@ -248,6 +321,7 @@ class ChairBot(commands.Bot):
         posts = schedule_update_posts(self.schedule, moved, cancelled, restored)
         if posts:
             await self.publisher.announce(posts, None)
+        await self.sync_events()
         return posts
 
 
@@ -255,26 +329,30 @@ class StartupError(Exception):
     """The bot cannot start; the message says what to fix."""
 
 
-async def open_services(settings: Settings) -> tuple[Schedule, QAService]:
-    """The schedule and the Q&A store the bot needs, or a :class:`StartupError` saying what is wrong."""
-    if settings.schedule_is_url():
-        raise StartupError(f"schedule: {settings.schedule} is a URL; download the file and set schedule to its path")
+async def open_services(settings: Settings) -> tuple[Schedule, QAService, ScheduleSource]:
+    """The schedule (from its file or URL, else the cached copy), the Q&A store, and the schedule's source; or a
+    :class:`StartupError` saying what is wrong."""
+    source = ScheduleSource(settings.schedule, cache_dir=settings.data_dir)
     try:
-        schedule = await asyncio.to_thread(load_schedule, settings.schedule)
+        fetched = await source.load()
     except ScheduleError as exc:
-        raise StartupError(f"the schedule has problems:\n{exc.render()}") from None
+        await source.close()
+        raise StartupError(f"the schedule cannot be used:\n{exc.render()}") from None
+    if fetched.from_cache or fetched.problems:
+        log.warning("schedule: %s", fetched.detail)
     qa = QAService(settings.database_path)
     try:
         await qa.start()
     except Exception as exc:  # StoreError names the file; anything else is reported the same way
+        await source.close()
         raise StartupError(str(exc)) from None
-    return schedule, qa
+    return fetched.schedule, qa, source
 
 
 async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
     """Run the bot until it is stopped; :class:`StartupError` when it cannot start."""
-    schedule, qa = await open_services(settings)
-    bot = ChairBot(settings, schedule, qa, clock=clock)
+    schedule, qa, source = await open_services(settings)
+    bot = ChairBot(settings, schedule, qa, clock=clock, source=source)
     try:
         async with bot:
             try:

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     announce_channel: str = Field(min_length=1)
     #: Where questions go on stage: a channel (name or id), or empty for one thread per talk.
     qa_channel: str | None = None
+    #: Where the bot tells organizers about schedule changes it picked up or refused (optional).
+    organizer_channel: str | None = None
     moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
     organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
     data_dir: Path = Path("data")
@@ -82,7 +84,7 @@ class Settings(BaseSettings):
     def _roles(cls, value: Any) -> Any:
         return _split_names(value)
 
-    @field_validator("announce_channel", "qa_channel", mode="before")
+    @field_validator("announce_channel", "qa_channel", "organizer_channel", mode="before")
     @classmethod
     def _channel(cls, value: Any) -> Any:
         if isinstance(value, int):

@@ -123,9 +123,16 @@ def _m002_schedule_overrides(db: Database) -> None:
     )
 
 
+def _m003_guild_events(db: Database) -> None:
+    # The Discord scheduled event made for each session, and a digest of what it was last given.
+    db.execute(
+        "CREATE TABLE guild_events (session_id TEXT PRIMARY KEY, event_id INTEGER NOT NULL, digest TEXT NOT NULL)"
+    )
+
+
 _migrations = Migrations(MIGRATION_SET)
-_migrations()(_m001_outbox)
-_migrations()(_m002_schedule_overrides)
+for _step in (_m001_outbox, _m002_schedule_overrides, _m003_guild_events):
+    _migrations()(_step)
 
 _COLUMNS = (
     "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail, "
@@ -418,6 +425,25 @@ class Outbox:
                     if not o.is_empty
                 ],
             )
+
+    # -- Discord scheduled events, one per session ------------------------------------------------------------
+
+    async def guild_events(self) -> dict[str, tuple[int, str]]:
+        rows = await self._run(
+            lambda: self._conn.execute("SELECT session_id, event_id, digest FROM guild_events").fetchall()
+        )
+        return {r[0]: (int(r[1]), r[2]) for r in rows}
+
+    async def set_guild_event(self, session_id: str, event_id: int, digest: str) -> None:
+        await self._run(
+            self._write,
+            "INSERT INTO guild_events (session_id, event_id, digest) VALUES (?, ?, ?) "
+            "ON CONFLICT (session_id) DO UPDATE SET event_id = excluded.event_id, digest = excluded.digest",
+            (session_id, event_id, digest),
+        )
+
+    async def forget_guild_event(self, session_id: str) -> None:
+        await self._run(self._write, "DELETE FROM guild_events WHERE session_id = ?", (session_id,))
 
     # -- reads -----------------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The schedule: its model, the native document and the importers that produce it, validation with clear
-errors, and the announcement plan. Pure: imports nothing from discord.py or aiohttp.
+errors, the announcement plan, and the organizers' changes on the day. Pure (nothing from discord.py or aiohttp)
+except ``source``, the connector that downloads a schedule from a URL with aiohttp.
 """
 
 from bot.schedule.errors import Problem, ScheduleError, UsageError

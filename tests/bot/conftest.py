@@ -63,10 +63,17 @@ class Event:
 
 
 @contextlib.asynccontextmanager
-async def running_event(tmp_path: Path, clock: Clock, *, qa_channel: str | None = "questions") -> AsyncIterator[Event]:
+async def running_event(
+    tmp_path: Path,
+    clock: Clock,
+    *,
+    qa_channel: str | None = "questions",
+    schedule: str = SCHEDULE,
+    location: str | None = None,
+) -> AsyncIterator[Event]:
     """The emulator with the test server, and chairbot running against it on ``clock``."""
     schedule_path = tmp_path / "day.yaml"
-    schedule_path.write_text(SCHEDULE, encoding="utf-8")
+    schedule_path.write_text(schedule, encoding="utf-8")
     async with DiscordEmulator(heartbeat_interval=5.0) as emu:
         # Manage Messages: what /qa asks for by default (a hint; the bot checks the role itself).
         moderators = emu.add_role("Moderator", permissions=MANAGE_MESSAGES)
@@ -82,7 +89,7 @@ async def running_event(tmp_path: Path, clock: Clock, *, qa_channel: str | None 
             announce_channel="announcements",
             qa_channel=qa_channel,
             data_dir=tmp_path / "data",
-            schedule=str(schedule_path),
+            schedule=location or str(schedule_path),
         )
         qa = QAService(settings.database_path, clock=clock)
         await qa.start()
