@@ -7,11 +7,12 @@ for its Q&A when no Q&A channel is configured, and remembers the thread so a res
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
 from bot.announce.messages import Post
+from bot.cogs.reminders import RemindButton
 from bot.messages import EmbedSpec, shorten
 from bot.schedule.model import Session
 
@@ -49,17 +50,40 @@ class DiscordPublisher:
             return found
         return self.bot.announce_channel()
 
-    async def _send(self, target: discord.abc.Messageable, posts: list[Post]) -> int | None:
+    async def _send(
+        self, target: discord.abc.Messageable, posts: list[Post], view: discord.ui.View | None = None
+    ) -> int | None:
         first: int | None = None
-        for post in posts:
-            message = await self.bot.post(target, post.content, embeds=[to_embed(e) for e in post.embeds])
+        for number, post in enumerate(posts, 1):
+            extra: dict[str, Any] = {"view": view} if view is not None and number == len(posts) else {}
+            message = await self.bot.post(target, post.content, embeds=[to_embed(e) for e in post.embeds], **extra)
             if message is None:
                 return first  # the rest would read out of order; the failure is logged
             first = first or message.id
         return first
 
-    async def announce(self, posts: list[Post], channel: str | None) -> int | None:
-        return await self._send(self._target(channel), posts)
+    async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
+        view = None
+        if session is not None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(RemindButton.for_session(session))
+        return await self._send(self._target(channel), posts, view)
+
+    async def direct(self, user_id: str, posts: list[Post]) -> int | None:
+        try:
+            user = self.bot.get_user(int(user_id)) or await self.bot.fetch_user(int(user_id))
+            first: int | None = None
+            for post in posts:
+                message = await user.send(
+                    post.content,
+                    embeds=[to_embed(e) for e in post.embeds],
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                first = first or message.id
+            return first
+        except discord.HTTPException as exc:  # e.g. the member does not accept direct messages
+            log.info("could not send a reminder to %s: %s", user_id, exc)
+            return None
 
     async def open_qa(self, session: Session) -> None:
         if self.bot.settings.qa_channel or session.id in self.places:

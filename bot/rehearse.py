@@ -92,8 +92,12 @@ class ConsolePublisher:
         self.messages += 1
         return self.messages
 
-    async def announce(self, posts: list[Post], channel: str | None) -> int | None:
+    async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
         ids = [self._print(f"#{channel or self.announce_channel}", post) for post in posts]
+        return ids[0] if ids else None
+
+    async def direct(self, user_id: str, posts: list[Post]) -> int | None:
+        ids = [self._print(f"DM to {user_id}", post) for post in posts]
         return ids[0] if ids else None
 
     async def open_qa(self, session: Session) -> None:

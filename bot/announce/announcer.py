@@ -16,11 +16,16 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
 
 log = logging.getLogger(__name__)
+
+#: How often, in real seconds, the announcer looks for due posts that no job woke for.
+SWEEP_SECONDS = 30
+SWEEP_JOB = "sweep"
 
 #: A post this far behind its time is marked as late.
 LATE_AFTER = dt.timedelta(seconds=60)
@@ -56,14 +61,26 @@ class Announcer:
             log.warning("announcement %s was interrupted while posting; not posting it again", item.id)
         self.scheduler.start()
         for item in await self.outbox.pending():
-            self._schedule(item)
+            self.schedule(item)
+        # A sweep now and then posts anything due that no job woke for (belt and braces; normally a no-op).
+        self.scheduler.add_job(
+            self._fire,
+            IntervalTrigger(seconds=SWEEP_SECONDS),
+            args=[""],
+            id="sweep",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
 
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
 
-    def _schedule(self, item: Item) -> None:
+    def schedule(self, item: Item) -> None:
+        """Run ``item`` at its time (again, if it was scheduled before)."""
         self.scheduler.add_job(
             self._fire,
             DateTrigger(real_time_of(self.clock, item.due_at)),
@@ -72,6 +89,8 @@ class Announcer:
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
+            # A job re-armed from inside its own run (woken early) must not be refused as a second instance.
+            max_instances=3,
         )
 
     def _unschedule(self, item_id: str) -> None:
@@ -82,7 +101,7 @@ class Announcer:
 
     async def add(self, planned: Planned) -> Item:
         item = await self.outbox.add(planned)
-        self._schedule(item)
+        self.schedule(item)
         return item
 
     async def replan(self, items: list[Planned], *, kind: str) -> list[Item]:
@@ -94,7 +113,7 @@ class Announcer:
             self._unschedule(gone)
         for item in pending:
             if item.kind == kind:
-                self._schedule(item)
+                self.schedule(item)
         return [i for i in pending if i.kind == kind]
 
     async def cancel(self, item_id: str, by: str) -> bool:
@@ -107,8 +126,12 @@ class Announcer:
         """Whether an item is being posted right now."""
         return bool(self._running)
 
+    def scheduled_ids(self) -> set[str]:
+        """Ids of the items waiting for their time."""
+        return {j.id for j in self.scheduler.get_jobs() if j.id != SWEEP_JOB}
+
     def next_run(self) -> dt.datetime | None:
-        jobs = [j.next_run_time for j in self.scheduler.get_jobs() if j.next_run_time is not None]
+        jobs = [j.next_run_time for j in self.scheduler.get_jobs() if j.next_run_time is not None and j.id != SWEEP_JOB]
         return min(jobs) if jobs else None
 
     # -- running one item -----------------------------------------------------------------------------------
@@ -123,9 +146,9 @@ class Announcer:
             async with self._lock:
                 for item in sorted(await self.outbox.due(self.clock() + EARLY_TOLERANCE), key=_order):
                     await self.run_item(item.id)
-                woken = await self.outbox.get(item_id)
+                woken = await self.outbox.get(item_id) if item_id else None
                 if woken is not None and woken.status is Status.PLANNED:
-                    self._schedule(woken)  # woke before its time by the clock: try again at its time
+                    self.schedule(woken)  # woke before its time by the clock: try again at its time
         except Exception:
             log.exception("announcements due with %s failed", item_id)
         finally:
@@ -142,7 +165,7 @@ class Announcer:
         if lateness < -EARLY_TOLERANCE:
             # Run before its time by the clock (the real clock jumped, or a clock without real time): put it back.
             await self.outbox.unclaim(item.id)
-            self._schedule(item)
+            self.schedule(item)
             return
         if now >= item.stale_at:
             log.info("skipping announcement %s: due %s, stale since %s", item.id, item.due_at, item.stale_at)

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.announce.messages import Post, qa_closed_posts, session_posts
 from bot.announce.outbox import Item
+from bot.announce.reminders import REMINDER_KIND, reminder_posts
 from bot.announce.sessions import QA_CLOSE, minutes_before
 from bot.clock import Clock
 from bot.qa.service import QAService
@@ -31,8 +32,12 @@ UNANSWERED_FOR_SPEAKER = 10
 
 
 class Publisher(Protocol):
-    async def announce(self, posts: list[Post], channel: str | None) -> int | None:
-        """Post ``posts`` in ``channel`` (None: the announcement channel); the first message's id, or None."""
+    async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
+        """Post ``posts`` in ``channel`` (None: the announcement channel); the first message's id, or None.
+        ``session``: the session announced as coming up, for a "Remind me" button."""
+
+    async def direct(self, user_id: str, posts: list[Post]) -> int | None:
+        """Send ``posts`` to one member privately (a personal reminder)."""
 
     async def open_qa(self, session: Session) -> None:
         """Prepare the place where the session's questions go on stage (a thread, or nothing)."""
@@ -53,6 +58,8 @@ class Dispatcher:
         self.clock = clock
 
     async def __call__(self, item: Item, late: bool) -> int | None:
+        if item.kind == REMINDER_KIND:
+            return await self._remind(item)
         if item.kind != "session":
             text = item.text or ""
             return await self.publisher.announce([Post(content=text)], item.channel)
@@ -71,7 +78,14 @@ class Dispatcher:
             await self.publisher.open_qa(session)
         late_by = self.clock() - item.due_at if late else None
         posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by)
-        return await self.publisher.announce(posts, item.channel)
+        return await self.publisher.announce(posts, item.channel, session if minutes > 0 else None)
+
+    async def _remind(self, item: Item) -> int | None:
+        schedule = self._schedule()
+        session = schedule.find(item.session_id or "")
+        if session is None or item.created_by is None:
+            return None
+        return await self.publisher.direct(item.created_by, reminder_posts(schedule, session))
 
     async def _close_qa(self, schedule: Schedule, session: Session) -> int | None:
         unanswered = []

@@ -297,6 +297,26 @@ class Outbox:
         assert item is not None
         return item
 
+    async def renew(self, planned: Planned) -> Item:
+        """Add ``planned``, or bring back an item of the same id that was cancelled or skipped (never a sent one)."""
+        return await self._run(self._renew, planned)
+
+    def _renew(self, p: Planned) -> Item:
+        self._write(
+            f"""
+            {_INSERT}
+            ON CONFLICT (id) DO UPDATE SET
+                due_at = excluded.due_at, stale_at = excluded.stale_at, channel = excluded.channel,
+                text = excluded.text, action = excluded.action, status = 'planned', detail = NULL,
+                updated_at = excluded.updated_at
+            WHERE status NOT IN ('sent', 'sending')
+            """,
+            _insert_values(p, self._now()),
+        )
+        item = self._get(p.id)
+        assert item is not None
+        return item
+
     async def next_number(self, name: str) -> int:
         """A counter that never repeats, for readable ids such as ``note-3``."""
         return await self._run(self._next_number, name)

@@ -97,9 +97,31 @@ async def answer_in_time(interaction: discord.Interaction[Any], work: Awaitable[
     return await task
 
 
+#: An interaction older than this cannot be answered within Discord's 3 seconds any more; it is dropped unread.
+STALE_AFTER_S = 2.5
+
+
+def is_stale(interaction: discord.Interaction[Any]) -> bool:
+    """Whether Discord's answer window for ``interaction`` is (nearly) gone: then doing the work would only
+    produce a reply Discord refuses, and cost the interactions still in time."""
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    if age > STALE_AFTER_S:
+        log.warning("dropping an interaction %.1f s old (%s)", age, interaction.data and interaction.data.get("name"))
+        return True
+    return False
+
+
+def _unknown_interaction(error: BaseException) -> bool:
+    return isinstance(error, discord.NotFound) and error.code == 10062
+
+
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """The one place an error becomes a message: refusals verbatim, anything else a short apology."""
     original = getattr(error, "original", error)
+    if _unknown_interaction(original):
+        # The answer came too late for Discord; a second reply would fail the same way.
+        log.warning("an answer to %s arrived after Discord's deadline", interaction.user)
+        return
     if isinstance(original, QARefusal):
         message = str(original)
     elif isinstance(error, NotAllowed):

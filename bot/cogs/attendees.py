@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.access import answer_in_time, reply, report_error, send_long
+from bot.cogs.access import answer_in_time, is_stale, reply, report_error, send_long
 from bot.messages import MESSAGE_LIMIT
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:v
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VoteButton:
         return cls(int(match["question"]))
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return not is_stale(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # Errors in component callbacks do not reach the command tree's handler: answer them here.

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.cogs.access import answer_in_time, organizers_only, reply, send_long
+from bot.cogs.reminders import RemindMenu
 from bot.qa.errors import QARefusal
 from bot.schedule.model import Session
 from bot.schedule.overrides import set_cancelled, shift_from
@@ -40,6 +41,15 @@ class ScheduleCommands(commands.Cog):
             today = self.bot.clock().astimezone(schedule.event.timezone).date()
             chosen = today if today in days else days[0]
         await send_long(interaction, render.day_text(schedule, chosen))
+        upcoming = [
+            s
+            for s in schedule.upcoming(self.bot.clock())
+            if s.start.astimezone(schedule.event.timezone).date() == chosen
+        ]
+        if upcoming:
+            await reply(
+                interaction, "Want a direct message before a session starts?", view=RemindMenu(self.bot, upcoming)
+            )
 
     @show.autocomplete("day")
     async def _days(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:

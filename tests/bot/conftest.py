@@ -3,6 +3,7 @@ a real SQLite Q&A store and a clock the test moves."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -96,6 +97,7 @@ async def running_event(
         bot = ChairBot(settings, load_schedule(schedule_path), qa, clock=clock)
         try:
             async with emu.run_client(bot):
+                await asyncio.wait_for(bot.started.wait(), 10)
                 yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, questions, schedule_path)
         finally:
             await qa.close()
