@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.announce.outbox import Planned
 from bot.announce.when import parse_when
 from bot.cogs.access import is_organizer, organizers_only, reply, report_error, send_long
+from bot.health import health_report
 from bot.messages import MESSAGE_LIMIT, escape_text, shorten
 from bot.timefmt import discord_timestamp, zones_line
 
@@ -119,6 +120,28 @@ class Organizers(commands.Cog):
             )
         preview = f"**Preview** — to be posted in {target.mention} {timing}:\n\n{text}"
         await reply(interaction, preview[:MESSAGE_LIMIT], view=ConfirmAnnouncement(self.bot, text, target, when))
+
+    @app_commands.command(name="status", description="Organizers: what the bot will post next, and how it is doing.")
+    @app_commands.guild_only()
+    @organizers_only()
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        health = await health_report(self.bot)
+        lines = ["**chairbot status**"]
+        if health.next_announcement and health.next_at:
+            lines.append(f"Next: `{health.next_announcement}` {discord_timestamp(health.next_at, 'R')}")
+        else:
+            lines.append("Next: nothing planned.")
+        if health.last_posted:
+            lines.append(
+                f"Last: `{health.last_posted}` {health.last_outcome}, {health.last_lateness_s:.1f} s after its time"
+            )
+        lines.append("Outbox: " + (", ".join(f"{k} {v}" for k, v in health.outbox.items() if v) or "empty"))
+        lines.append("Questions: " + (", ".join(f"{k} {v}" for k, v in health.questions.items() if v) or "none yet"))
+        if health.cancelled_sessions:
+            lines.append("Cancelled: " + ", ".join(f"`{i}`" for i in health.cancelled_sessions))
+        if health.latency_ms is not None:
+            lines.append(f"Gateway latency: {health.latency_ms:.0f} ms")
+        await reply(interaction, "\n".join(lines))
 
     @announcements.command(name="list", description="Scheduled announcements not yet posted.")
     @organizers_only()
