@@ -53,3 +53,20 @@ async def test_q_and_a_closes_after_the_talk_with_the_unanswered_questions(talk_
         "ask", {"question": "Too late now", "session": "invited-1"}, user=talk_day.attendee
     )
     assert "in the queue" not in refused.content
+
+
+@pytest.mark.parametrize("status", [429, 500])
+async def test_an_announcement_hit_by_a_discord_error_is_retried_and_posted_once(tmp_path: Path, status: int) -> None:
+    async with running_event(tmp_path, ShiftedClock(BEFORE_TALK_1, speed=600), qa_channel=None) as day:
+        day.emu.fail_next("POST", rf"/channels/{day.announcements.id}/messages", status, retry_after=0.1)
+        await day.emu.wait_for_message(day.announcements, lambda m: "Now live" in m.content, timeout=10)
+        live = [
+            m
+            for m in day.emu.messages_in(day.announcements)
+            if "Now live" in m.content and "Invited Talk 1" in m.content
+        ]
+        assert len(live) == 1
+        assert day.bot.outbox is not None
+        item = await day.bot.outbox.get("invited-1:start")
+        assert item is not None
+        assert item.message_id == live[0].id
