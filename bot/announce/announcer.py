@@ -75,16 +75,22 @@ class Announcer:
         )
 
     async def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
-        if self._running:
+        """Stop taking jobs, let the posts under way finish (a post cut off halfway would be lost: its item is
+        claimed, and a restart will not post a claimed item again), then shut the scheduler down."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await asyncio.sleep(0)  # jobs already handed over start, and register as running
+        while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
     def schedule(self, item: Item) -> None:
         """Run ``item`` at its time (again, if it was scheduled before)."""
         self.scheduler.add_job(
             self._fire,
             DateTrigger(real_time_of(self.clock, item.due_at)),
-            args=[item.id],
+            args=[item.id, item.due_at],
             id=item.id,
             replace_existing=True,
             misfire_grace_time=None,
@@ -136,15 +142,20 @@ class Announcer:
 
     # -- running one item -----------------------------------------------------------------------------------
 
-    async def _fire(self, item_id: str) -> None:
+    async def _fire(self, item_id: str, due_at: dt.datetime | None = None) -> None:
         """A job woke up: post everything due by now, one at a time and in order, so that two announcements due
-        together never interleave their messages and "now live" comes before "starting in 10 minutes"."""
+        together never interleave their messages and "now live" comes before "starting in 10 minutes".
+
+        "Due by now" reaches up to the woken item's own time when the clock reads a hair before it (a shifted
+        clock's rounding), but never further: an item due a moment later waits for its own job."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
             async with self._lock:
-                for item in sorted(await self.outbox.due(self.clock() + EARLY_TOLERANCE), key=_order):
+                now = self.clock()
+                until = max(now, due_at) if due_at is not None and due_at - now <= EARLY_TOLERANCE else now
+                for item in sorted(await self.outbox.due(until), key=_order):
                     await self.run_item(item.id)
                 woken = await self.outbox.get(item_id) if item_id else None
                 if woken is not None and woken.status is Status.PLANNED:

@@ -153,3 +153,43 @@ async def test_cancelled_items_are_not_posted(tmp_path: Path) -> None:
     await announcer.stop()
     assert recorder.posts == []
     await outbox.close()
+
+
+async def test_stopping_lets_a_post_under_way_finish(tmp_path: Path) -> None:
+    clock = ShiftedClock(T0, speed=SPEED)
+    outbox = await Outbox.open(tmp_path / "db", clock=clock)
+    posting = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_post(item: Item, late: bool) -> int | None:
+        posting.set()
+        await release.wait()
+        return 1
+
+    announcer = Announcer(outbox, slow_post, clock=clock)
+    await outbox.plan([planned("a", T0)])
+    await announcer.start()
+    await asyncio.wait_for(posting.wait(), 5)
+    stopping = asyncio.create_task(announcer.stop())
+    await asyncio.sleep(0.05)
+    release.set()
+    await asyncio.wait_for(stopping, 5)
+    a = await outbox.get("a")
+    assert a is not None
+    assert a.status is Status.SENT  # not left "sending", which a restart would give up as interrupted
+    await outbox.close()
+
+
+async def test_items_due_moments_apart_are_never_posted_early(tmp_path: Path) -> None:
+    clock = ShiftedClock(T0, speed=1.0)  # real speed: items 0.3 s apart
+    outbox = await Outbox.open(tmp_path / "db", clock=clock)
+    recorder = Recorder(clock)
+    announcer = Announcer(outbox, recorder, clock=clock)
+    dues = {f"i{n}": T0 + dt.timedelta(seconds=0.5 + 0.3 * n) for n in range(5)}
+    await outbox.plan([planned(item_id, due) for item_id, due in dues.items()])
+    await announcer.start()
+    await wait_for(lambda: len(recorder.posts) == 5)
+    await announcer.stop()
+    for item_id, _late, posted_at in recorder.posts:
+        assert posted_at >= dues[item_id] - dt.timedelta(milliseconds=20), item_id
+    await outbox.close()
