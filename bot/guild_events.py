@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -93,31 +93,23 @@ async def sync_guild_events(bot: ChairBot) -> SyncReport:
             if current is not None and current[1] == digest:
                 report.unchanged += 1
                 continue
+            fields: dict[str, Any] = {
+                "name": spec.name,
+                "description": spec.description,
+                "location": spec.location,
+                "start_time": spec.start,
+                "end_time": spec.end,
+                # Always explicit: with only a location, discord.py leaves the entity type out and Discord refuses.
+                "entity_type": discord.EntityType.external,
+                "privacy_level": discord.PrivacyLevel.guild_only,
+            }
             if current is not None:
                 existing = guild.get_scheduled_event(current[0]) or await guild.fetch_scheduled_event(current[0])
-                await existing.edit(
-                    name=spec.name,
-                    description=spec.description,
-                    location=spec.location,
-                    start_time=spec.start,
-                    end_time=spec.end,
-                    entity_type=discord.EntityType.external,
-                    privacy_level=discord.PrivacyLevel.guild_only,
-                )
+                await existing.edit(**fields)
                 report.updated += 1
                 await bot.outbox.set_guild_event(session_id, existing.id, digest)
-            else:
-                if session.start <= now:
-                    continue  # Discord does not take events that have started
-                created = await guild.create_scheduled_event(
-                    name=spec.name,
-                    description=spec.description,
-                    location=spec.location,
-                    start_time=spec.start,
-                    end_time=spec.end,
-                    entity_type=discord.EntityType.external,
-                    privacy_level=discord.PrivacyLevel.guild_only,
-                )
+            elif session.start > now:  # Discord does not take events that have started
+                created = await guild.create_scheduled_event(**fields)
                 report.created += 1
                 await bot.outbox.set_guild_event(session_id, created.id, digest)
         except discord.NotFound:
