@@ -122,11 +122,6 @@ class RehearsalSummary:
     max_lateness: dt.timedelta
 
 
-def default_start(schedule: Schedule, qa_close_after: dt.timedelta) -> dt.datetime:
-    posts = planned_posts(schedule, qa_close_after=qa_close_after)
-    return posts[0].due_at - LEAD_IN
-
-
 async def rehearse(
     schedule: Schedule,
     *,

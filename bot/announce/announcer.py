@@ -136,10 +136,6 @@ class Announcer:
         """Ids of the items waiting for their time."""
         return {j.id for j in self.scheduler.get_jobs() if j.id != SWEEP_JOB}
 
-    def next_run(self) -> dt.datetime | None:
-        jobs = [j.next_run_time for j in self.scheduler.get_jobs() if j.next_run_time is not None and j.id != SWEEP_JOB]
-        return min(jobs) if jobs else None
-
     # -- running one item -----------------------------------------------------------------------------------
 
     async def _fire(self, item_id: str, due_at: dt.datetime | None = None) -> None:

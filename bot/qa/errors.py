@@ -23,10 +23,6 @@ class QAError(Exception):
 class QARefusal(QAError):
     """A request refused by a rule; nothing was changed. The message is meant for the requester."""
 
-    @property
-    def user_message(self) -> str:
-        return str(self)
-
 
 class QAClosed(QARefusal):
     def __init__(self, session_id: str) -> None:
