@@ -11,6 +11,11 @@
 Prints one JSON line: asks_per_s, p99_ack_ms, raw_sqlite_single_commit_per_s, ratio (asks_per_s divided by the
 raw rate) and pull_next_p99_ms. Everything happens in a temporary directory.
 
+On stderr, figures that put the burst in context: a smaller burst (a large audience at once), asks paced at a
+steady rate, the users asking their questions one after another (``--users`` tasks in flight rather than
+``--asks``), and the floor: the same burst of requests that do nothing, through the same writer thread, which
+no store can beat.
+
     python bench/qa_ingest.py [--synchronous FULL|NORMAL] [--asks 20000] [--users 2000] [--sessions 8]
 """
 
@@ -29,7 +34,9 @@ from pathlib import Path
 
 from bot.qa import QAConfig, QAService
 from bot.qa.clock import system_clock, to_micros
+from bot.qa.store import QAStore
 from bot.qa.text import duplicate_key
+from bot.qa.writer import GroupCommitWriter
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -68,6 +75,55 @@ async def burst_of_asks(
 
         began = time.perf_counter()
         await asyncio.gather(*(ask(number) for number in range(first, first + asks)))
+        elapsed = time.perf_counter() - began
+    return Burst(asks, elapsed, latencies)
+
+
+def _nothing(store: QAStore) -> None:
+    return None
+
+
+async def floor_burst(path: Path, config: QAConfig, requests: int) -> Burst:
+    """The same load through the same writer thread and group commit, with requests that do nothing.
+
+    What is left is the cost of the tasks, the hand-over to the writer and back, and empty savepoints: the
+    least any durable ask could take here, whatever the store does.
+    """
+    latencies: list[float] = []
+    writer = GroupCommitWriter(path, config, system_clock, asyncio.get_running_loop())
+    await writer.start()
+
+    async def nothing() -> None:
+        started = time.perf_counter()
+        await writer.submit(_nothing, (), {})
+        latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(nothing() for _ in range(requests)))
+    elapsed = time.perf_counter() - began
+    await writer.close()
+    return Burst(requests, elapsed, latencies)
+
+
+async def asks_in_turn(
+    path: Path, config: QAConfig, asks: int, users: int, sessions: int, first: int
+) -> Burst:
+    """``users`` concurrent tasks, each asking its share of ``asks`` one after the other."""
+    latencies: list[float] = []
+    async with QAService(path, config=config) as qa:
+
+        async def user(number: int) -> None:
+            for offset in range(number, asks, users):
+                question = first + offset
+                session = question % sessions
+                started = time.perf_counter()
+                await qa.ask(
+                    f"session-{session}", f"user-{number}", question_text(question, session), author_name="In turn"
+                )
+                latencies.append(time.perf_counter() - started)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(user(number) for number in range(users)))
         elapsed = time.perf_counter() - began
     return Burst(asks, elapsed, latencies)
 
@@ -221,6 +277,17 @@ def main(argv: list[str] | None = None) -> None:
                 first=args.asks + args.audience,
             )
         )
+        floor = asyncio.run(floor_burst(Path(tmp) / "floor.db", config, args.asks))
+        in_turn = asyncio.run(
+            asks_in_turn(
+                queue_db,
+                config,
+                args.asks,
+                args.users,
+                args.sessions,
+                first=args.asks + args.audience + args.paced_asks,
+            )
+        )
         raw_per_s, raw_commit_p99_ms = raw_single_commits(
             Path(tmp) / "raw.db", args.synchronous, args.raw_rows or args.asks, args.users, args.sessions
         )
@@ -241,6 +308,9 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout.flush()
     print(
         f"burst of {args.asks}: {burst.seconds:.2f} s, median ack {burst.p50_ms:.1f} ms; "
+        f"the same burst of requests that do nothing: p99 {floor.p99_ms:.1f} ms; "
+        f"{args.users} users asking {args.asks} in turn: p99 ack {in_turn.p99_ms:.1f} ms, "
+        f"{in_turn.per_s:.0f} asks/s; "
         f"burst of {args.audience}: p99 ack {audience.p99_ms:.1f} ms; "
         f"{args.paced_asks} asks paced at {args.paced_rate:g}/s: p99 ack {paced_p99_ms:.1f} ms; "
         f"raw sqlite3 single commit p99 {raw_commit_p99_ms:.2f} ms (synchronous={args.synchronous})",
