@@ -58,9 +58,7 @@ class Burst:
         self.p99_ms = percentile(latencies, 0.99) * 1000
 
 
-async def burst_of_asks(
-    path: Path, config: QAConfig, asks: int, users: int, sessions: int, first: int = 0
-) -> Burst:
+async def burst_of_asks(path: Path, config: QAConfig, asks: int, users: int, sessions: int, first: int = 0) -> Burst:
     latencies: list[float] = []
 
     async with QAService(path, config=config) as qa:
@@ -105,9 +103,7 @@ async def floor_burst(path: Path, config: QAConfig, requests: int) -> Burst:
     return Burst(requests, elapsed, latencies)
 
 
-async def asks_in_turn(
-    path: Path, config: QAConfig, asks: int, users: int, sessions: int, first: int
-) -> Burst:
+async def asks_in_turn(path: Path, config: QAConfig, asks: int, users: int, sessions: int, first: int) -> Burst:
     """``users`` concurrent tasks, each asking its share of ``asks`` one after the other."""
     latencies: list[float] = []
     async with QAService(path, config=config) as qa:
@@ -154,9 +150,7 @@ async def paced_asks(
     return percentile(latencies, 0.99) * 1000
 
 
-def raw_single_commits(
-    path: Path, synchronous: str, rows: int, users: int, sessions: int
-) -> tuple[float, float]:
+def raw_single_commits(path: Path, synchronous: str, rows: int, users: int, sessions: int) -> tuple[float, float]:
     """Rows per second, and the 99th percentile of one commit in milliseconds."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -241,9 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--asks", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=2_000)
     parser.add_argument("--sessions", type=int, default=8)
-    parser.add_argument(
-        "--raw-rows", type=int, default=None, help="rows for the raw sqlite3 run (default: --asks)"
-    )
+    parser.add_argument("--raw-rows", type=int, default=None, help="rows for the raw sqlite3 run (default: --asks)")
     parser.add_argument("--stored", type=int, default=100_000)
     parser.add_argument("--pulls", type=int, default=1_000)
     parser.add_argument("--max-batch", type=int, default=256)
