@@ -20,6 +20,10 @@ those buttons (clicking again takes the vote back, as in the bot). Then:
 The same load then runs against a bot whose handlers only acknowledge (the attendee commands' names and options, a
 ``DynamicItem`` button with the same custom_id template, each handler ``send_message("ok", ephemeral=True)``).
 
+chairbot holds at most 256 interactions unanswered (``bot/flow.py``): beyond that it leaves the rest in the
+socket, and drops unread any that is older than 2.5 s when it gets to it (Discord would refuse the answer). Those
+count as unanswered below; the burst figure counts answered interactions only.
+
 Discord refuses a callback after 3 s. By default the emulator accepts late callbacks (``--deadline 0``) and they
 are counted as late: a burst far above what a bot can answer in 3 s would otherwise measure only how the backlog
 collapses (every callback after the first seconds refused, results that swing by a factor of ten from run to run),
@@ -615,6 +619,13 @@ async def measure(target: Target, args: argparse.Namespace, tally: LogTally) -> 
                             # What `chairbot run` does at start-up, for both bots alike.
                             tune_garbage_collection()
                         run = await run_phases(control, load, args)
+                        if isinstance(bot, ChairBot):
+                            gate = bot.gate
+                            print(
+                                f"{target.name}: reading paused {gate.pauses:,} times ({gate.paused_s:.1f} s) with "
+                                f"{gate.limit} unanswered; {gate.dropped.total:,} dropped as too old to answer",
+                                file=sys.stderr,
+                            )
                     burst_results = await control.results(run.burst_ids)
                     sustained_results = await control.results(run.sustained_ids)
             finally:

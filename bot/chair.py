@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
 
 from bot import render
 from bot.announce.announcer import Announcer
@@ -30,6 +31,7 @@ from bot.cogs.organizers import Organizers
 from bot.cogs.reminders import RemindButton, Reminders, RemindMenu
 from bot.cogs.schedule import ScheduleCommands
 from bot.config import Settings
+from bot.flow import InteractionGate
 from bot.guild_events import SyncReport, sync_guild_events
 from bot.messages import split_message
 from bot.publish import DiscordPublisher
@@ -99,6 +101,26 @@ class ChairBot(commands.Bot):
         self.source = source or ScheduleSource(settings.schedule, cache_dir=settings.data_dir)
         self._poller: asyncio.Task[None] | None = None
         self._last_problems: str | None = None
+        self.gate = InteractionGate()
+        parsers = self._connection.parsers
+        parsers["INTERACTION_CREATE"] = self.gate.shedding(parsers["INTERACTION_CREATE"])
+
+    # discord.py assigns ``ws`` a new gateway connection at every (re)connect and then calls its
+    # ``poll_event`` in a loop; each one is made to wait for the gate before it reads.
+    @property
+    def ws(self) -> DiscordWebSocket:
+        return self._ws
+
+    @ws.setter
+    def ws(self, connection: DiscordWebSocket) -> None:
+        if connection is not None:
+            connection.poll_event = self.gate.hold(connection.poll_event)  # type: ignore[method-assign]
+        self._ws = connection
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction" and args:
+            self.gate.received(args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         await self.add_cog(Attendees(self))

@@ -25,6 +25,10 @@ class Health:
     questions: dict[str, int]
     cancelled_sessions: list[str]
     latency_ms: float | None
+    #: Interactions read and not yet answered; times reading paused for room; those dropped as too old.
+    interactions_in_flight: int
+    gateway_pauses: int
+    interactions_dropped: int
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -58,4 +62,7 @@ async def health_report(bot: ChairBot) -> Health:
         questions=questions,
         cancelled_sessions=sorted(bot.cancelled),
         latency_ms=latency,
+        interactions_in_flight=bot.gate.in_flight(),
+        gateway_pauses=bot.gate.pauses,
+        interactions_dropped=bot.gate.dropped.total,
     )

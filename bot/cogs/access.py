@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.flow import STALE_AFTER_S, DropTally, InteractionGate, age_of
 from bot.messages import split_message
 from bot.qa.errors import QARefusal, StoreError
 
@@ -97,16 +98,16 @@ async def answer_in_time(interaction: discord.Interaction[Any], work: Awaitable[
     return await task
 
 
-#: An interaction older than this cannot be answered within Discord's 3 seconds any more; it is dropped unread.
-STALE_AFTER_S = 2.5
+_dropped_elsewhere = DropTally()
 
 
 def is_stale(interaction: discord.Interaction[Any]) -> bool:
     """Whether Discord's answer window for ``interaction`` is (nearly) gone: then doing the work would only
     produce a reply Discord refuses, and cost the interactions still in time."""
-    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    age = age_of(interaction)
     if age > STALE_AFTER_S:
-        log.warning("dropping an interaction %.1f s old (%s)", age, interaction.data and interaction.data.get("name"))
+        gate = getattr(interaction.client, "gate", None)
+        (gate.dropped if isinstance(gate, InteractionGate) else _dropped_elsewhere).note(age)
         return True
     return False
 

@@ -141,6 +141,11 @@ class Organizers(commands.Cog):
             lines.append("Cancelled: " + ", ".join(f"`{i}`" for i in health.cancelled_sessions))
         if health.latency_ms is not None:
             lines.append(f"Gateway latency: {health.latency_ms:.0f} ms")
+        if health.interactions_dropped:
+            lines.append(
+                f"Behind: {health.interactions_dropped} interaction(s) arrived too late to answer in Discord's "
+                "3 seconds and were dropped"
+            )
         await reply(interaction, "\n".join(lines))
 
     @announcements.command(name="list", description="Scheduled announcements not yet posted.")
