@@ -508,14 +508,16 @@ async def settle(control: ControlClient, timeout: float) -> bool:
     return await control.wait("answered", timeout=timeout)
 
 
-async def fire(control: ControlClient, specs: list[JSON], rate: float | None, chunk: int = 2000) -> list[str]:
+async def fire(
+    control: ControlClient, specs: list[JSON], rate: float | None, in_flight: int | None = None, chunk: int = 2000
+) -> list[str]:
     """Send through the bulk API; unpaced specs go in chunks so no single request body is huge."""
     if rate:
         answer = await control.fire(specs, rate=rate)
         return list(answer["ids"])
     ids: list[str] = []
     for start in range(0, len(specs), chunk):
-        answer = await control.fire(specs[start : start + chunk])
+        answer = await control.fire(specs[start : start + chunk], in_flight=in_flight)
         ids.extend(answer["ids"])
     return ids
 
@@ -564,7 +566,7 @@ async def run_phases(control: ControlClient, load: Load, args: argparse.Namespac
     objects_before = len(gc.get_objects())
     cpu = cpu_seconds()
     burst_monitor = Monitor().start()
-    burst_ids = await fire(control, load.burst, args.burst_rate or None)
+    burst_ids = await fire(control, load.burst, args.burst_rate or None, args.in_flight or None)
     settled = await settle(control, args.settle + len(load.burst) / 200)
     await burst_monitor.stop()
     burst_cpu = cpu_seconds() - cpu
@@ -676,6 +678,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the sustained phase")
     parser.add_argument(
         "--burst-rate", type=float, default=0.0, help="pace the burst at this many per second (0: unpaced, default)"
+    )
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=512,
+        help="unpaced burst: at most this many interactions waiting for an answer at once (0: all at once)",
     )
     parser.add_argument("--board", type=int, default=20, help="questions with upvote buttons on the board (max 25)")
     parser.add_argument("--settle", type=float, default=15.0, help="seconds to wait for the last answers")

@@ -75,7 +75,7 @@ class InteractionGate:
 
     def __init__(
         self,
-        limit: int = 256,
+        limit: int = 128,
         *,
         max_pause: float = 1.0,
         poll: float = 0.002,
@@ -152,9 +152,7 @@ class InteractionGate:
 
         return parse_unless_stale
 
-    def hold(
-        self, poll_event: Callable[[], Coroutine[Any, Any, None]]
-    ) -> Callable[[], Coroutine[Any, Any, None]]:
+    def hold(self, poll_event: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], Coroutine[Any, Any, None]]:
         """``poll_event`` (read and handle one gateway message) made to wait for room first."""
 
         async def gated_poll_event() -> None:

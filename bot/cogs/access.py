@@ -89,13 +89,29 @@ async def send_long(interaction: discord.Interaction[Any], text: str, *, ephemer
 
 
 async def answer_in_time(interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool = True) -> T:
-    """Run ``work``; if it is not done within :data:`ANSWER_WITHIN_S`, defer so Discord's 3-second window is
-    kept, and let the caller answer with a followup. The work itself is never cancelled."""
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN_S)
-    if not done and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    return await task
+    """Await ``work``; if it is not done within :data:`ANSWER_WITHIN_S`, defer so Discord's 3-second window is
+    kept, and let the caller answer with a followup.
+
+    A timer rather than a second task: this runs for every click, and the timer costs a fraction of a task and
+    ``asyncio.wait``. Once the work is done, a deferral already under way is awaited, so the caller's answer
+    always comes after it.
+    """
+    loop = asyncio.get_running_loop()
+    deferral: asyncio.Task[Any] | None = None
+
+    def defer() -> None:
+        nonlocal deferral
+        if not interaction.response.is_done():
+            deferral = loop.create_task(interaction.response.defer(ephemeral=ephemeral, thinking=True))
+
+    timer = loop.call_later(ANSWER_WITHIN_S, defer)
+    try:
+        result = await work
+    finally:
+        timer.cancel()
+        if deferral is not None:
+            await deferral
+    return result
 
 
 _dropped_elsewhere = DropTally()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from bot.cogs import access
 from bot.qa.model import Status
 from tests.bot.conftest import Event
+from tests.emulator import CallbackType
 
 
 async def test_ask_goes_to_the_live_session_and_says_its_place(event: Event) -> None:
@@ -112,3 +116,22 @@ async def test_pre_moderated_session_keeps_questions_for_review(event: Event) ->
     assert "review" in result.content
     (pending,) = await event.bot.qa.pending_review("invited-1")
     assert pending.status is Status.PENDING_REVIEW
+
+
+async def test_a_slow_store_defers_first_then_answers_in_a_followup(
+    event: Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Discord allows 3 s for the first answer; when the store is slow, the bot says "thinking" before that and
+    # answers in a followup. Shortened here so the test takes a fraction of a second.
+    monkeypatch.setattr(access, "ANSWER_WITHIN_S", 0.05)
+    writer = event.bot.qa._writer
+    assert writer is not None
+    busy = writer.submit(lambda store: time.sleep(0.5), (), {})  # the writer thread is tied up for 0.5 s
+    result = await event.emu.slash("ask", {"question": "Will the slides be shared?"}, user=event.attendee)
+    assert result.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+    assert result.ephemeral
+    await busy
+    (followup,) = await result.wait_followups(1)
+    assert "#1 in the queue" in followup.content
+    (item,) = await event.bot.qa.queue("invited-1")
+    assert item.question.text == "Will the slides be shared?"

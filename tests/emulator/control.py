@@ -25,6 +25,10 @@ from .model import JSON, Channel, ChannelType, Member, Role
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
 
+#: Frames an unpaced bulk send lets wait for the gateway writer before it creates the next interaction.
+UNPACED_BACKLOG = 32
+
+
 PREFIX = "/_emulator"
 _CHANNEL_KINDS = {
     "text": ChannelType.TEXT,
@@ -147,10 +151,17 @@ class ControlApi:
     # ----------------------------------------------------------------- interactions
 
     async def fire(self, request: web.Request) -> web.Response:
-        """Send a list of interactions (optionally ``rate`` per second); with ``wait``, answer after all callbacks."""
+        """Send a list of interactions; with ``wait``, answer after all callbacks.
+
+        How fast they go: ``rate`` per second; or, with ``in_flight``, each as soon as fewer than that many
+        interactions are waiting for their answer (users who click again once answered, or once Discord's client
+        gave up after 3 s); or else as fast as the bot takes frames off the socket.
+        """
         body = await request.json()
         specs: list[JSON] = body.get("interactions") or []
         rate = body.get("rate")
+        in_flight = int(body.get("in_flight") or 0)
+        desk = self.emu.desk
         loop = asyncio.get_running_loop()
         start = loop.time()
         records: list[InteractionResult] = []
@@ -159,6 +170,21 @@ class ControlApi:
                 delay = start + index / float(rate) - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
+            elif in_flight:
+                if desk.waiting() >= in_flight:
+                    try:
+                        await self.emu.notifier.wait_until(
+                            lambda: desk.waiting() < in_flight,
+                            timeout=float(body.get("timeout", 600.0)),
+                            what=f"fewer than {in_flight} interactions waiting for an answer",
+                            poll=0.05,
+                        )
+                    except TimeoutError as exc:
+                        return json_response({"error": str(exc), "ids": [str(r.id) for r in records]}, status=504)
+            else:
+                # Unpaced: create each interaction only when the bot is taking frames off the socket, so its id
+                # (which carries Discord's 3-second clock) is stamped as it goes out, not seconds before.
+                await self.emu.gateway.wait_for_room(UNPACED_BACKLOG)
             try:
                 records.append(self.emu.send_interaction(self._build(spec)))
             except _BAD_SPEC as exc:
@@ -167,7 +193,7 @@ class ControlApi:
                     status=400,
                 )
             if not rate and index % 64 == 63:
-                # Let the gateway writer put frames on the wire while the rest are being built.
+                # Let the gateway writer run even when no connection is there to hold the send back.
                 await asyncio.sleep(0)
         answer: JSON = {"ids": [str(r.id) for r in records]}
         if body.get("wait"):

@@ -102,6 +102,9 @@ class Connection:
     dropped_by_emulator: bool = False
     compressor: Any = None
     writer: asyncio.Task[None] | None = None
+    #: Set by the writer once fewer than ``room_limit`` frames wait; see :meth:`Gateway.wait_for_room`.
+    room: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    room_limit: int = 0
 
     @property
     def ops(self) -> list[int]:
@@ -149,6 +152,23 @@ class Gateway:
 
     def live_connections(self) -> list[Connection]:
         return [c for c in self.connections if not c.closed]
+
+    async def wait_for_room(self, limit: int) -> None:
+        """Return once every live connection has fewer than ``limit`` frames waiting to be written.
+
+        A frame waits in the queue while the client is not reading (the socket's buffers are full), so a bulk send
+        that waits here creates each interaction only when the bot can take it, as Discord creates an interaction
+        when a user clicks and delivers it at once. A closed connection stops counting within half a second.
+        """
+        while True:
+            full = [c for c in self.live_connections() if c.queue.qsize() >= limit]
+            if not full:
+                return
+            conn = full[0]
+            conn.room_limit = limit
+            conn.room.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(conn.room.wait(), 0.5)
 
     # ----------------------------------------------------------------- the websocket handler
 
@@ -217,6 +237,8 @@ class Gateway:
         """Send queued frames in order; a ``close`` item ends the connection after what was queued before it."""
         while True:
             kind, item, extra = await conn.queue.get()
+            if conn.queue.qsize() < conn.room_limit:
+                conn.room.set()
             try:
                 if kind == "frame":
                     if extra is not None and extra.sent_at is None:

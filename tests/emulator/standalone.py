@@ -83,13 +83,17 @@ class ControlClient:
         interactions: list[JSON],
         *,
         rate: float | None = None,
+        in_flight: int | None = None,
         wait: bool = False,
         timeout: float = 30.0,
     ) -> JSON:
-        """Send interactions (``{"kind": "slash", "command": ..., "options": ..., "user_id": ..., ...}``)."""
+        """Send interactions (``{"kind": "slash", "command": ..., "options": ..., "user_id": ..., ...}``): ``rate``
+        per second, or keeping at most ``in_flight`` waiting for an answer, or else as fast as the bot reads."""
         body: JSON = {"interactions": interactions, "wait": wait, "timeout": timeout}
         if rate:
             body["rate"] = rate
+        if in_flight:
+            body["in_flight"] = in_flight
         return await self._object("POST", "/interactions", body)
 
     async def results(self, ids: list[str] | None = None) -> list[JSON]:
