@@ -1,45 +1,52 @@
 """End-to-end benchmark of chairbot's Discord adapter: slash commands and upvote clicks per second, latency and memory.
 
 The local Discord emulator (``tests.emulator``) runs in its own process (``EmulatorProcess``, loopback only); the
-real ``ChairBot`` runs in this process against it with the real discord.py: a real SQLite ``QAService`` in a
-temporary directory, a schedule file with a talk live at the injected clock's time (a clock running at real speed
-from inside the talk, so the announcer does not see the talk's Q&A as over), the per-user ask limit raised so no ask
-is refused. Each bot gets a fresh emulator with the same guild: ``--users`` bulk members and a ``#questions`` channel.
+real ``ChairBot`` runs against it with the real discord.py: a real SQLite ``QAService`` in a temporary directory, a
+schedule file with a talk live at the injected clock's time (a clock running at real speed from inside the talk, so
+the announcer does not see the talk's Q&A as over), the per-user ask limit raised so no ask is refused. Each bot
+gets a fresh emulator with the same guild: ``--users`` bulk members and a ``#questions`` channel.
 
 Before measuring, ``--board`` questions are asked through the emulator and the bot posts one message carrying their
 upvote buttons (the view ``/questions`` shows, custom_id ``qa:vote:<question id>``); every click is a click on one of
 those buttons (clicking again takes the vote back, as in the bot). Then:
 
 1. Burst: ``--asks`` ``/ask`` (distinct texts) and ``--clicks`` clicks, shuffled, from ``--users`` users, sent with
-   the emulator's bulk send (``POST /_emulator/interactions``) unpaced by default: as fast as the emulator can put
-   them on the gateway, which is as fast as the bot reads them (``--burst-rate`` paces them instead). The figure is
-   callbacks per second: interactions answered divided by the time from the first send to the last callback.
+   the emulator's bulk send (``POST /_emulator/interactions``) as fast as the bot answers: at most ``--in-flight``
+   (512) wait for their answer at once, and each answer lets the next one go (attendees who click again once
+   answered; one never answered frees its place after 3 s, when Discord's client gives up on it). The emulator
+   creates each interaction, and so stamps its id with the time, only when it sends it. The figure is callbacks per
+   second: interactions answered divided by the time from the first send to the last callback. ``--in-flight 0``
+   offers all of them at once instead, paced only by how fast the bot reads the socket; ``--burst-rate`` paces
+   them at a rate.
 2. Sustained: ``--rate`` interactions per second for ``--seconds``, the same mix of asks and clicks. Latency is the
    time from the emulator writing ``INTERACTION_CREATE`` to receiving the callback, as the emulator records it.
 
-The same load then runs against a bot whose handlers only acknowledge (the attendee commands' names and options, a
+The same load runs against a bot whose handlers only acknowledge (the attendee commands' names and options, a
 ``DynamicItem`` button with the same custom_id template, each handler ``send_message("ok", ephemeral=True)``).
 
-chairbot holds at most 256 interactions unanswered (``bot/flow.py``): beyond that it leaves the rest in the
+Each bot runs in a new interpreter (``--child``), so one run's heap and garbage collector do not carry over into the
+next; ``--rounds`` (3) rounds run both bots, the order swapped every round, because this kind of machine drifts by
+10-20 % in speed from one minute to the next. The figures are medians over the rounds; each round is on stderr.
+
+chairbot holds at most 128 interactions unanswered (``bot/flow.py``): beyond that it leaves the rest in the
 socket, and drops unread any that is older than 2.5 s when it gets to it (Discord would refuse the answer). Those
 count as unanswered below; the burst figure counts answered interactions only.
 
 Discord refuses a callback after 3 s. By default the emulator accepts late callbacks (``--deadline 0``) and they
-are counted as late: a burst far above what a bot can answer in 3 s would otherwise measure only how the backlog
-collapses (every callback after the first seconds refused, results that swing by a factor of ten from run to run),
-and percentiles would silently leave out the late ones. ``--deadline 3`` gives Discord's behaviour.
+are counted as late, so that percentiles do not silently leave them out. ``--deadline 3`` gives Discord's behaviour.
 
 Prints one JSON line to stdout: ``asks_per_s`` (chairbot burst callbacks/s), ``noop_per_s`` (the same for the noop
-bot), ``ratio``, ``p99_ack_ms`` (chairbot, sustained phase) and ``rss_growth_mb`` (this process's VmRSS after the
-sustained phase minus before the burst, each read after a ``gc.collect()``). Details go to stderr, per bot and
-phase: answered (of them deferred), late (over 3 s, or refused for it), other refusals, unanswered; p50/p90/p99;
-the send rate achieved; CPU seconds of this process; the most asyncio tasks and open descriptors at once; garbage
-collector pauses; the replies; peak RSS, RSS after ``malloc_trim`` and the growth in GC-tracked objects.
+bot), ``ratio`` (of those two medians), ``p99_ack_ms`` (chairbot, sustained phase) and ``rss_growth_mb`` (chairbot's
+process VmRSS after the sustained phase minus before the burst, each read after a ``gc.collect()``). Details go to
+stderr, per bot and phase: answered (of them deferred), late (over 3 s, or refused for it), other refusals,
+unanswered; p50/p90/p99; the send rate achieved; CPU seconds of the bot's process and of the emulator's; the most
+asyncio tasks and open descriptors at once; garbage collector pauses; the replies; peak RSS, RSS after
+``malloc_trim`` and the growth in GC-tracked objects.
 
 Run from the project root::
 
     .venv/bin/python bench/interactions.py                      # 3,000 asks + 10,000 clicks, 300/s for 20 s
-    .venv/bin/python bench/interactions.py --asks 300 --clicks 1000 --users 200 --seconds 3   # a quick run
+    .venv/bin/python bench/interactions.py --asks 300 --clicks 1000 --users 200 --seconds 3 --rounds 1  # quick
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -138,6 +146,18 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def process_cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds of another process so far (0 when it cannot be read)."""
+    if pid is None:
+        return 0.0
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(ordered: Sequence[float], pct: float) -> float | None:
     """Nearest rank on a sorted sample, as the emulator computes it."""
     if not ordered:
@@ -212,12 +232,17 @@ class Phase:
     p99_ms: float | None
     max_ms: float | None
     cpu_s: float
+    #: Of ``cpu_s``, the event loop's thread (the rest is the Q&A writer thread and the like).
+    main_cpu_s: float
+    #: CPU seconds the emulator process spent in the phase: tells whether the bot or the emulator was the limit.
+    emulator_cpu_s: float
     monitor: Monitor
     #: What the bot answered, digits replaced by ``#``, most common first.
     replies: collections.Counter[str]
 
     @classmethod
-    def from_results(cls, name: str, results: list[JSON], cpu_s: float, monitor: Monitor) -> Phase:
+    def from_results(cls, name: str, results: list[JSON], cpu: tuple[float, float, float], monitor: Monitor) -> Phase:
+        """``cpu``: seconds of this process, of its event loop's thread, and of the emulator's process."""
         answered = [r for r in results if r["status"] == "answered"]
         refused = [r for r in results if r["status"] == "rejected"]
         late = sum(1 for r in refused if [404, 10062] in r["rejected"])
@@ -244,7 +269,9 @@ class Phase:
             p90_ms=percentile(latencies, 90),
             p99_ms=percentile(latencies, 99),
             max_ms=latencies[-1] if latencies else None,
-            cpu_s=cpu_s,
+            cpu_s=cpu[0],
+            main_cpu_s=cpu[1],
+            emulator_cpu_s=cpu[2],
             monitor=monitor,
             replies=collections.Counter(re.sub(r"\d+", "#", str(r["content"]))[:90] for r in answered),
         )
@@ -258,7 +285,8 @@ class Phase:
             f"  late(>3 s) {self.late:,}  other refusals {self.refused_other:,}  unanswered {self.unanswered:,}\n"
             f"  {'':<9} callbacks/s {num(self.callbacks_per_s)}  sent/s {num(self.sent_per_s)}"
             f"  p50 {num(self.p50_ms)} ms  p90 {num(self.p90_ms)} ms  p99 {num(self.p99_ms)} ms"
-            f"  max {num(self.max_ms)} ms  cpu here {self.cpu_s:.1f} s\n"
+            f"  max {num(self.max_ms)} ms  cpu here {self.cpu_s:.1f} s "
+            f"(event loop {self.main_cpu_s:.1f} s), emulator {self.emulator_cpu_s:.1f} s\n"
             f"  {'':<9} {self.monitor.describe()}\n"
             + "".join(f"  {'':<9} reply x{count:,}: {text!r}\n" for text, count in self.replies.most_common(4))
         ).rstrip()
@@ -548,10 +576,11 @@ class Run:
     """What one bot's two phases left to read back: the interaction ids, CPU, monitors and memory."""
 
     burst_ids: list[str]
-    burst_cpu: float
+    #: CPU seconds: this process, its event loop's thread, the emulator's process.
+    burst_cpu: tuple[float, float, float]
     burst_monitor: Monitor
     sustained_ids: list[str]
-    sustained_cpu: float
+    sustained_cpu: tuple[float, float, float]
     sustained_monitor: Monitor
     rss_before: float
     rss_after: float
@@ -561,22 +590,30 @@ class Run:
     settled: bool
 
 
-async def run_phases(control: ControlClient, load: Load, args: argparse.Namespace) -> Run:
+async def run_phases(control: ControlClient, load: Load, args: argparse.Namespace, emulator_pid: int | None) -> Run:
     rss_before = rss_mb()
     objects_before = len(gc.get_objects())
-    cpu = cpu_seconds()
+
+    def clocks() -> tuple[float, float, float]:
+        return cpu_seconds(), time.thread_time(), process_cpu_seconds(emulator_pid)
+
+    def since(start: tuple[float, float, float]) -> tuple[float, float, float]:
+        now = clocks()
+        return now[0] - start[0], now[1] - start[1], now[2] - start[2]
+
+    start = clocks()
     burst_monitor = Monitor().start()
     burst_ids = await fire(control, load.burst, args.burst_rate or None, args.in_flight or None)
     settled = await settle(control, args.settle + len(load.burst) / 200)
     await burst_monitor.stop()
-    burst_cpu = cpu_seconds() - cpu
+    burst_cpu = since(start)
     await asyncio.sleep(0.5)  # followups of deferred answers
-    cpu = cpu_seconds()
+    start = clocks()
     sustained_monitor = Monitor().start()
     sustained_ids = await fire(control, load.sustained, args.rate)
     settled = await settle(control, args.settle) and settled
     await sustained_monitor.stop()
-    sustained_cpu = cpu_seconds() - cpu
+    sustained_cpu = since(start)
     await asyncio.sleep(0.5)
     rss_after = rss_mb()
     return Run(
@@ -620,7 +657,8 @@ async def measure(target: Target, args: argparse.Namespace, tally: LogTally) -> 
                         if not args.default_gc:
                             # What `chairbot run` does at start-up, for both bots alike.
                             tune_garbage_collection()
-                        run = await run_phases(control, load, args)
+                        pid = proc.process.pid if proc.process is not None else None
+                        run = await run_phases(control, load, args, pid)
                         if isinstance(bot, ChairBot):
                             gate = bot.gate
                             print(
@@ -699,6 +737,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the interpreter's garbage-collection settings instead of the ones `chairbot run` uses",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of both bots, the order swapped each round; figures are medians"
+    )
+    parser.add_argument("--child", choices=sorted(TARGETS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1 <= args.board <= 25:
         parser.error("--board must be between 1 and 25 (buttons on one message)")
@@ -707,31 +749,77 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace) -> JSON:
+TARGETS: dict[str, type[ChairTarget] | type[NoopTarget]] = {"chairbot": ChairTarget, "noop": NoopTarget}
+
+
+async def measure_one(args: argparse.Namespace) -> JSON:
+    """``--child``: measure one bot in this (fresh) process, report on stderr, return its figures."""
     tally = LogTally()
     logging.getLogger().addHandler(tally)
     logging.getLogger().setLevel(logging.WARNING)
+    outcome = await measure(TARGETS[args.child](), args, tally)
+    report(outcome)
+    return {
+        "per_s": outcome.burst.callbacks_per_s,
+        "p99_ms": outcome.sustained.p99_ms,
+        "rss_growth_mb": outcome.rss_after_mb - outcome.rss_before_mb,
+    }
+
+
+async def measure_in_child(name: str, argv: list[str]) -> JSON:
+    """Run ``--child name`` in a new interpreter (its stderr is ours) and return the JSON line it prints."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, str(Path(__file__).resolve()), *argv, "--child", name, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"measuring {name} failed (exit {child.returncode})")
+    return dict(json.loads(out.decode().strip().splitlines()[-1]))
+
+
+def median(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+async def run(args: argparse.Namespace, argv: list[str]) -> JSON:
+    """Rounds of both bots, each bot in its own process, the order swapped every round; medians."""
     started = time.perf_counter()
-    chair = await measure(ChairTarget(), args, tally)
-    report(chair)
-    noop = await measure(NoopTarget(), args, tally)
-    report(noop)
+    results: dict[str, list[JSON]] = {name: [] for name in TARGETS}
+    for number in range(1, args.rounds + 1):
+        order = list(TARGETS) if number % 2 else list(reversed(TARGETS))
+        for name in order:
+            print(f"round {number} of {args.rounds}: {name}", file=sys.stderr, flush=True)
+            results[name].append(await measure_in_child(name, argv))
+        chair, noop = results["chairbot"][-1], results["noop"][-1]
+        print(
+            f"round {number}: chairbot {chair['per_s'] or 0:,.1f}/s, noop {noop['per_s'] or 0:,.1f}/s, "
+            f"ratio {(chair['per_s'] or 0) / (noop['per_s'] or 1):.3f}; chairbot sustained p99 "
+            f"{chair['p99_ms'] or 0:,.1f} ms, rss growth {chair['rss_growth_mb']:+.1f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
     loads = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     took = time.perf_counter() - started
     print(f"total {took:.1f} s on {os.cpu_count()} CPUs; load average (1, 5, 15 min) now {loads}", file=sys.stderr)
-    asks_per_s = chair.burst.callbacks_per_s or 0.0
-    noop_per_s = noop.burst.callbacks_per_s or 0.0
+    asks_per_s = median([r["per_s"] for r in results["chairbot"]]) or 0.0
+    noop_per_s = median([r["per_s"] for r in results["noop"]]) or 0.0
+    p99 = median([r["p99_ms"] for r in results["chairbot"]])
+    growth = median([r["rss_growth_mb"] for r in results["chairbot"]])
     return {
         "asks_per_s": round(asks_per_s, 1),
         "noop_per_s": round(noop_per_s, 1),
         "ratio": round(asks_per_s / noop_per_s, 3) if noop_per_s else None,
-        "p99_ack_ms": None if chair.sustained.p99_ms is None else round(chair.sustained.p99_ms, 1),
-        "rss_growth_mb": round(chair.rss_after_mb - chair.rss_before_mb, 1),
+        "p99_ack_ms": None if p99 is None else round(p99, 1),
+        "rss_growth_mb": None if growth is None else round(growth, 1),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(json.dumps(asyncio.run(run(parse_args(argv)))))
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    figures = asyncio.run(measure_one(args) if args.child else run(args, argv))
+    print(json.dumps(figures))
     return 0
 
 

@@ -78,7 +78,7 @@ class InteractionGate:
         limit: int = 128,
         *,
         max_pause: float = 1.0,
-        poll: float = 0.002,
+        poll: float = 0.005,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """``clock`` is POSIX time, to compare with the time in interaction ids; pauses are timed on the
@@ -86,6 +86,8 @@ class InteractionGate:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
+        #: Once paused, reading resumes when this many are left: a few at a time, not one per poll.
+        self.resume_at = limit - max(1, limit // 8)
         self._max_pause = max_pause
         self._poll = poll
         self._clock = clock
@@ -111,13 +113,12 @@ class InteractionGate:
     def _prune(self) -> None:
         now = self._clock()
         self._pending = collections.deque(
-            (deadline, interaction)
-            for deadline, interaction in self._pending
-            if deadline > now and not interaction.response.is_done()
+            [entry for entry in self._pending if entry[0] > now and not entry[1].response.is_done()]
         )
 
     async def wait_for_room(self) -> None:
-        """Return at once while fewer than ``limit`` are unanswered; otherwise when one is (or ``max_pause``)."""
+        """Return at once while fewer than ``limit`` are unanswered; otherwise once no more than ``resume_at``
+        are (or after ``max_pause``)."""
         if len(self._pending) < self.limit:
             return
         self._prune()
@@ -125,7 +126,7 @@ class InteractionGate:
             return
         started = time.monotonic()
         give_up = started + self._max_pause
-        while len(self._pending) >= self.limit and time.monotonic() < give_up:
+        while len(self._pending) > self.resume_at and time.monotonic() < give_up:
             await asyncio.sleep(self._poll)
             self._prune()
         self.pauses += 1
