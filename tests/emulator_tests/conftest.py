@@ -72,6 +72,8 @@ class TinyBot(commands.Bot):
         @app_commands.describe(question="Your question", session="Which session")
         async def ask(interaction: discord.Interaction, question: str, session: str | None = None) -> None:
             self.seen.append(("ask", interaction.user.id, question, session))
+            if question.startswith("slow:"):  # a handler that takes its time, for pacing tests
+                await asyncio.sleep(0.05)
             await interaction.response.send_message(
                 f"Queued: {question}", ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )

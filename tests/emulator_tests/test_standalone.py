@@ -51,6 +51,38 @@ async def test_bot_in_this_process_is_driven_through_the_control_api() -> None:
     assert code == 0
 
 
+async def test_a_bulk_send_with_in_flight_keeps_that_many_waiting_at_most() -> None:
+    async with EmulatorProcess() as proc:
+        assert proc.control is not None
+        ids = await proc.control.setup({"channels": [{"name": "qa"}], "members": [{"username": "alice"}]})
+        bot = TinyBot(int(ids["guild_id"]))
+        with patch_discord(proc.api_url, proc.gateway_url):
+            async with run_client(bot, proc.token):
+                assert await proc.control.wait("commands", command="ask")
+                slow = [
+                    {
+                        "kind": "slash",
+                        "command": "ask",
+                        "options": {"question": f"slow: question {n}?"},
+                        "user_id": ids["members"]["alice"],
+                        "channel_id": ids["channels"]["qa"],
+                    }
+                    for n in range(24)
+                ]
+                fired = await proc.control.fire(slow, in_flight=4, wait=True, timeout=20)
+        await proc.stop()
+
+    results = fired["results"]
+    assert [r["status"] for r in results] == ["answered"] * 24
+    # Each was sent only while fewer than 4 others were waiting for their answer.
+    for r in results:
+        waiting = [o for o in results if o["sent_at_ms"] <= r["sent_at_ms"] < o["callback_at_ms"]]
+        assert len(waiting) <= 4
+    # 24 answers of 50 ms each, 4 at a time, take at least 6 rounds.
+    span = max(r["callback_at_ms"] for r in results) - min(r["sent_at_ms"] for r in results)
+    assert span >= 6 * 50
+
+
 async def test_control_api_reports_bad_interaction_specs() -> None:
     async with EmulatorProcess() as proc:
         assert proc.control is not None
