@@ -742,6 +742,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--child", choices=sorted(TARGETS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rounds < 1 or args.in_flight < 0:
+        parser.error("--rounds must be at least 1 and --in-flight not negative")
     if not 1 <= args.board <= 25:
         parser.error("--board must be between 1 and 25 (buttons on one message)")
     if min(args.asks, args.clicks, args.users) < 0 or args.users < 1 or args.asks + args.clicks < 1:

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,20 @@ from .conftest import TinyBot
 pytestmark = pytest.mark.slow  # each test starts a Python process
 
 
+def asks_by_alice(ids: dict[str, Any], texts: list[str]) -> list[dict[str, Any]]:
+    """Control API specs: ``/ask`` with each text, by the member ``alice`` in the channel ``qa``."""
+    return [
+        {
+            "kind": "slash",
+            "command": "ask",
+            "options": {"question": text},
+            "user_id": ids["members"]["alice"],
+            "channel_id": ids["channels"]["qa"],
+        }
+        for text in texts
+    ]
+
+
 async def test_bot_in_this_process_is_driven_through_the_control_api() -> None:
     async with EmulatorProcess() as proc:
         assert proc.control is not None
@@ -29,16 +44,7 @@ async def test_bot_in_this_process_is_driven_through_the_control_api() -> None:
         with patch_discord(proc.api_url, proc.gateway_url):
             async with run_client(bot, proc.token):
                 assert await proc.control.wait("commands", command="ask")
-                questions = [
-                    {
-                        "kind": "slash",
-                        "command": "ask",
-                        "options": {"question": f"Question {n}?"},
-                        "user_id": ids["members"]["alice"],
-                        "channel_id": ids["channels"]["qa"],
-                    }
-                    for n in range(40)
-                ]
+                questions = asks_by_alice(ids, [f"Question {n}?" for n in range(40)])
                 fired = await proc.control.fire(questions, wait=True, timeout=10)
                 stats = await proc.control.stats()
         code = await proc.stop()
@@ -59,16 +65,7 @@ async def test_a_bulk_send_with_in_flight_keeps_that_many_waiting_at_most() -> N
         with patch_discord(proc.api_url, proc.gateway_url):
             async with run_client(bot, proc.token):
                 assert await proc.control.wait("commands", command="ask")
-                slow = [
-                    {
-                        "kind": "slash",
-                        "command": "ask",
-                        "options": {"question": f"slow: question {n}?"},
-                        "user_id": ids["members"]["alice"],
-                        "channel_id": ids["channels"]["qa"],
-                    }
-                    for n in range(24)
-                ]
+                slow = asks_by_alice(ids, [f"slow: question {n}?" for n in range(24)])
                 fired = await proc.control.fire(slow, in_flight=4, wait=True, timeout=20)
         await proc.stop()
 
