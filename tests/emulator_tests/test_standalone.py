@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +38,26 @@ def asks_by_alice(ids: dict[str, Any], texts: list[str]) -> list[dict[str, Any]]
     ]
 
 
+@contextlib.asynccontextmanager
+async def tiny_bot_with_alice(proc: EmulatorProcess) -> AsyncIterator[tuple[dict[str, Any], TinyBot]]:
+    """In the emulator process: a guild with ``#qa`` and the member ``alice``, and a connected ``TinyBot`` whose
+    ``/ask`` is synced; yields the setup's ids and the bot."""
+    assert proc.control is not None
+    ids = await proc.control.setup({"channels": [{"name": "qa"}], "members": [{"username": "alice"}]})
+    bot = TinyBot(int(ids["guild_id"]))
+    with patch_discord(proc.api_url, proc.gateway_url):
+        async with run_client(bot, proc.token):
+            assert await proc.control.wait("commands", command="ask")
+            yield ids, bot
+
+
 async def test_bot_in_this_process_is_driven_through_the_control_api() -> None:
     async with EmulatorProcess() as proc:
         assert proc.control is not None
-        ids = await proc.control.setup({"channels": [{"name": "qa"}], "members": [{"username": "alice"}]})
-        bot = TinyBot(int(ids["guild_id"]))
-        with patch_discord(proc.api_url, proc.gateway_url):
-            async with run_client(bot, proc.token):
-                assert await proc.control.wait("commands", command="ask")
-                questions = asks_by_alice(ids, [f"Question {n}?" for n in range(40)])
-                fired = await proc.control.fire(questions, wait=True, timeout=10)
-                stats = await proc.control.stats()
+        async with tiny_bot_with_alice(proc) as (ids, bot):
+            questions = asks_by_alice(ids, [f"Question {n}?" for n in range(40)])
+            fired = await proc.control.fire(questions, wait=True, timeout=10)
+            stats = await proc.control.stats()
         code = await proc.stop()
 
     assert [r["status"] for r in fired["results"]] == ["answered"] * 40
@@ -60,13 +71,9 @@ async def test_bot_in_this_process_is_driven_through_the_control_api() -> None:
 async def test_a_bulk_send_with_in_flight_keeps_that_many_waiting_at_most() -> None:
     async with EmulatorProcess() as proc:
         assert proc.control is not None
-        ids = await proc.control.setup({"channels": [{"name": "qa"}], "members": [{"username": "alice"}]})
-        bot = TinyBot(int(ids["guild_id"]))
-        with patch_discord(proc.api_url, proc.gateway_url):
-            async with run_client(bot, proc.token):
-                assert await proc.control.wait("commands", command="ask")
-                slow = asks_by_alice(ids, [f"slow: question {n}?" for n in range(24)])
-                fired = await proc.control.fire(slow, in_flight=4, wait=True, timeout=20)
+        async with tiny_bot_with_alice(proc) as (ids, _bot):
+            slow = asks_by_alice(ids, [f"slow: question {n}?" for n in range(24)])
+            fired = await proc.control.fire(slow, in_flight=4, wait=True, timeout=20)
         await proc.stop()
 
     results = fired["results"]
