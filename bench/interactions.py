@@ -8,7 +8,8 @@ gets a fresh emulator with the same guild: ``--users`` bulk members and a ``#que
 
 Before measuring, ``--board`` questions are asked through the emulator and the bot posts one message carrying their
 upvote buttons (the view ``/questions`` shows, custom_id ``qa:vote:<question id>``); every click is a click on one of
-those buttons (clicking again takes the vote back, as in the bot). Then:
+those buttons (clicking again takes the vote back, as in the bot). Discord sends the clicked message with every click,
+so the noop bot posts the very same board (text and button labels; stderr shows both sizes). Then:
 
 1. Burst: ``--asks`` ``/ask`` (distinct texts) and ``--clicks`` clicks, shuffled, from ``--users`` users, sent with
    the emulator's bulk send (``POST /_emulator/interactions``) as fast as the bot answers: at most ``--in-flight``
@@ -85,9 +86,11 @@ from bot.chair import ChairBot, tune_garbage_collection
 from bot.clock import ShiftedClock
 from bot.cogs.attendees import vote_view
 from bot.config import Settings
-from bot.qa.model import QAConfig
+from bot.messages import MESSAGE_LIMIT
+from bot.qa.model import QAConfig, Question, RankedQuestion, Status
 from bot.qa.service import QAService
 from bot.schedule.loader import load_schedule
+from bot.schedule.model import Schedule, Session
 from tests.emulator import ControlClient, EmulatorProcess, patch_discord, run_client
 
 JSON = dict[str, Any]
@@ -338,6 +341,31 @@ class Target(Protocol):
     async def close(self) -> None: ...
 
 
+def write_schedule(workdir: Path) -> Path:
+    schedule_path = workdir / "day.yaml"
+    schedule_path.write_text(SCHEDULE, encoding="utf-8")
+    return schedule_path
+
+
+def live_session(schedule: Schedule) -> Session:
+    session = schedule.find(LIVE_SESSION)
+    assert session is not None
+    return session
+
+
+async def post_board_message(
+    channel: discord.abc.Messageable, session: Session, items: list[RankedQuestion], view: discord.ui.View
+) -> int:
+    """The board both bots post: ``/questions``' text for ``items`` and one upvote button per question.
+
+    Every click carries this message, so both bots must post the same one for the load to be the same.
+    """
+    content = render.queue_text(session, items)[:MESSAGE_LIMIT]
+    message = await channel.send(content, view=view)
+    print(f"board: {len(content):,} characters, {len(view.children)} buttons", file=sys.stderr)
+    return message.id
+
+
 class ChairTarget:
     """The real chairbot with a real SQLite store."""
 
@@ -347,8 +375,7 @@ class ChairTarget:
         self.qa: QAService | None = None
 
     async def make_bot(self, setup: JSON, token: str, workdir: Path) -> commands.Bot:
-        schedule_path = workdir / "day.yaml"
-        schedule_path.write_text(SCHEDULE, encoding="utf-8")
+        schedule_path = write_schedule(workdir)
         settings = Settings(
             discord_token=token,
             guild_id=int(setup["guild_id"]),
@@ -374,12 +401,9 @@ class ChairTarget:
         assert self.qa is not None
         channel = bot.get_channel(channel_id)
         assert isinstance(channel, discord.TextChannel)
-        session = bot.schedule.find(LIVE_SESSION)
-        assert session is not None
         items = [i for i in await self.qa.queue(LIVE_SESSION, len(question_ids)) if i.question.id in question_ids]
         view = vote_view([(item.question.id, item.rank) for item in items])
-        message = await channel.send(render.queue_text(session, items)[:2000], view=view)
-        return message.id
+        return await post_board_message(channel, live_session(bot.schedule), items, view)
 
     async def close(self) -> None:
         if self.qa is not None:
@@ -390,8 +414,9 @@ class ChairTarget:
 class NoopVote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:vote:(?P<question>\d+)"):
     """chairbot's upvote button template, acknowledging only."""
 
-    def __init__(self, question_id: int) -> None:
-        super().__init__(discord.ui.Button(label="▲", custom_id=f"qa:vote:{question_id}"))
+    def __init__(self, question_id: int, rank: int | None = None) -> None:
+        label = f"▲ {rank}" if rank is not None else "▲"
+        super().__init__(discord.ui.Button(label=label, custom_id=f"qa:vote:{question_id}"))
 
     @classmethod
     async def from_custom_id(
@@ -452,20 +477,45 @@ class NoopBot(commands.Bot):
 class NoopTarget:
     name = "noop"
 
+    def __init__(self) -> None:
+        self.session: Session | None = None
+
     async def make_bot(self, setup: JSON, token: str, workdir: Path) -> commands.Bot:
+        self.session = live_session(load_schedule(write_schedule(workdir)))
         return NoopBot(int(setup["guild_id"]))
 
     async def board_question_ids(self, bot: commands.Bot, count: int) -> list[int]:
         return list(range(1, count + 1))
 
     async def post_board(self, bot: commands.Bot, channel_id: int, question_ids: list[int]) -> int:
+        """The board chairbot posts for the same questions (``put_up_board`` asks them in this order, by
+        ``Attendee 1``, ``Attendee 2``, ...), with this bot's buttons."""
         channel = bot.get_channel(channel_id)
         assert isinstance(channel, discord.TextChannel)
+        assert self.session is not None
+        items = [
+            RankedQuestion(
+                rank,
+                Question(
+                    id=question_id,
+                    session_id=LIVE_SESSION,
+                    author_id=str(rank),
+                    author_name=f"Attendee {rank}",
+                    anonymous=False,
+                    text=question_text(rank),
+                    created_at=LIVE_AT,
+                    status=Status.QUEUED,
+                    votes=0,
+                    moderated_by=None,
+                    moderated_at=None,
+                ),
+            )
+            for rank, question_id in enumerate(question_ids, start=1)
+        ]
         view = discord.ui.View(timeout=None)
-        for question_id in question_ids:
-            view.add_item(NoopVote(question_id))
-        message = await channel.send("Questions", view=view)
-        return message.id
+        for item in items:
+            view.add_item(NoopVote(item.question.id, item.rank))
+        return await post_board_message(channel, self.session, items, view)
 
     async def close(self) -> None:
         return None
