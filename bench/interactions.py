@@ -235,7 +235,7 @@ class Phase:
     p99_ms: float | None
     max_ms: float | None
     cpu_s: float
-    #: Of ``cpu_s``, the event loop's thread (the rest is the Q&A writer thread and the like).
+    #: Of ``cpu_s``, the event loop's thread (the rest is the Q&A commit thread and the like).
     main_cpu_s: float
     #: CPU seconds the emulator process spent in the phase: tells whether the bot or the emulator was the limit.
     emulator_cpu_s: float

@@ -13,7 +13,7 @@ raw rate) and pull_next_p99_ms. Everything happens in a temporary directory.
 
 On stderr, figures that put the burst in context: a smaller burst (a large audience at once), asks paced at a
 steady rate, the users asking their questions one after another (``--users`` tasks in flight rather than
-``--asks``), and the floor: the same burst of requests that do nothing, through the same writer thread, which
+``--asks``), and the floor: the same burst of requests that do nothing, through the same group-commit writer, which
 no store can beat.
 
     python bench/qa_ingest.py [--synchronous FULL|NORMAL] [--asks 20000] [--users 2000] [--sessions 8]
@@ -82,9 +82,9 @@ def _nothing(store: QAStore) -> None:
 
 
 async def floor_burst(path: Path, config: QAConfig, requests: int) -> Burst:
-    """The same load through the same writer thread and group commit, with requests that do nothing.
+    """The same load through the same group-commit writer, with requests that do nothing.
 
-    What is left is the cost of the tasks, the hand-over to the writer and back, and empty savepoints: the
+    What is left is the cost of the tasks, the batching, empty savepoints and the commits: the
     least any durable ask could take here, whatever the store does.
     """
     latencies: list[float] = []

@@ -51,11 +51,10 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:v
     async def _toggle_vote(self, interaction: discord.Interaction[Any]) -> None:
         bot: ChairBot = interaction.client
         voter = str(interaction.user.id)
-        result = await answer_in_time(interaction, bot.qa.vote(self.question_id, voter))
-        if result.changed:
+        result = await answer_in_time(interaction, bot.qa.toggle_vote(self.question_id, voter))
+        if result.voted:
             message = f"Your vote is counted: this question has ▲ {result.votes}."
         else:
-            result = await bot.qa.unvote(self.question_id, voter)
             message = f"Your vote is taken back: this question has ▲ {result.votes}."
         await reply(interaction, message)
 

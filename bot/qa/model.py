@@ -123,6 +123,7 @@ class VoteResult:
     question_id: int
     votes: int
     changed: bool  # False when the vote was already there (vote) or not there (unvote)
+    voted: bool = True  # whether the voter's vote counts now
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """The Q&A queue as one async service: what the Discord cog, the web dashboard and the console all call.
 
-Text is cleaned and checked here, on the event loop, before a request reaches the writer thread; every rule
-that needs the database (bans, closed sessions, rate limits, duplicates, status transitions) runs in the
-writer thread inside the request's own transaction savepoint. Each coroutine returns only after its change has
-committed, and raises a :class:`~bot.qa.errors.QARefusal` (message fit for the user) when a rule says no.
+Text is cleaned and checked here before a request reaches the group-commit writer; every rule that needs the
+database (bans, closed sessions, rate limits, duplicates, status transitions) runs in the writer's batch,
+inside the request's own transaction savepoint. Each coroutine returns only after its change has committed,
+and raises a :class:`~bot.qa.errors.QARefusal` (message fit for the user) when a rule says no.
 Cancelling a waiting coroutine does not withdraw its request: once handed to the writer, it may still commit.
 
 Usage::
@@ -135,6 +135,10 @@ class QAService:
     async def unvote(self, question_id: int, voter_id: str) -> VoteResult:
         return await self._submit(QAStore.unvote, question_id, voter_id)
 
+    async def toggle_vote(self, question_id: int, voter_id: str) -> VoteResult:
+        """Vote, or take back the vote already there (``result.voted`` says which), in one transaction."""
+        return await self._submit(QAStore.toggle_vote, question_id, voter_id)
+
     # -- moderators ----------------------------------------------------------------------------------
 
     async def approve(self, question_id: int, moderator_id: str) -> Question:
@@ -171,7 +175,7 @@ class QAService:
         """Put the top queued question (most votes, then oldest) on stage.
 
         The question on stage until now becomes ``previous`` (answered unless the moderator says queued,
-        dismissed or hidden). Pulls are serialised by the writer thread, so two moderators pulling at once get
+        dismissed or hidden). Pulls are serialised by the writer, so two moderators pulling at once get
         different questions. ``result.question`` is ``None`` when the queue was empty.
         """
         return await self._submit(QAStore.pull_next, session_id, moderator_id, _status(previous), _reason(reason))

@@ -1,8 +1,9 @@
 """Opening the Q&A database and every query on it: the synchronous half of the queue.
 
-A :class:`QAStore` belongs to the one thread that opened it (sqlite-utils and sqlite3 refuse other threads).
-Its operations neither begin nor commit: the caller (the group-commit writer, or a test) wraps them in a
-transaction, and a refusal raised half-way is undone by rolling back to the caller's savepoint. The hot path
+A :class:`QAStore` is used by one caller at a time; its connection may be handed between threads
+(``check_same_thread=False``) but is never used by two at once. Its operations neither begin nor commit: the
+caller (the group-commit writer, or a test) wraps them in a transaction, and a refusal raised half-way is undone
+by rolling back to the caller's savepoint. The hot path
 (ask, vote) uses plain ``conn.execute`` with constant SQL, which sqlite3 keeps prepared.
 """
 
@@ -56,7 +57,6 @@ _CACHE_KIB = 64 * 1024
 _STATUS_BY_TEXT = {status.value: status for status in Status}
 _ACTION_BY_TEXT = {action.value: action for action in Action}
 
-_SQL_IS_BANNED = "SELECT 1 FROM qa_bans WHERE user_id = ?"
 _SQL_SETTINGS = "SELECT qa_open, pre_moderation FROM qa_sessions WHERE session_id = ?"
 # Everything an ask checks before writing, in one statement: banned, session settings (NULL when the session
 # was never configured), a queued or on-stage duplicate, and the asker's questions within the rate window.
@@ -94,6 +94,11 @@ _SQL_RANK_OF_NEW = (
 )
 _SQL_GET = f"SELECT {_COLUMNS} FROM qa_questions WHERE id = ?"
 _SQL_VOTE_TARGET = "SELECT status, author_id, votes FROM qa_questions WHERE id = ?"
+# What a vote checks, in one statement: the voter's ban, then the question (NULLs when there is none).
+_SQL_VOTE_CHECKS = (
+    "SELECT EXISTS (SELECT 1 FROM qa_bans WHERE user_id = ?2), q.status, q.author_id, q.votes"
+    " FROM (SELECT 1) LEFT JOIN qa_questions AS q ON q.id = ?1"
+)
 _SQL_ADD_VOTE = "INSERT OR IGNORE INTO qa_votes (question_id, voter_id, created_at) VALUES (?, ?, ?)"
 _SQL_REMOVE_VOTE = "DELETE FROM qa_votes WHERE question_id = ? AND voter_id = ?"
 _SQL_VOTES_UP = "UPDATE qa_questions SET votes = votes + 1 WHERE id = ?"
@@ -193,11 +198,12 @@ def _explain_open_error(path: Path, exc: sqlite3.Error, *, reading: bool = False
 
 def _connect(path: Path, config: QAConfig) -> sqlite3.Connection:
     # sqlite3's timeout is the busy timeout: a lock held by another connection is waited for, not an error.
-    return sqlite3.connect(str(path), timeout=config.busy_timeout.total_seconds())
+    # The writer uses the connection from the event loop and from its commit thread, never both at once.
+    return sqlite3.connect(str(path), timeout=config.busy_timeout.total_seconds(), check_same_thread=False)
 
 
 class QAStore:
-    """The Q&A queries on one open database, for the thread that opened it."""
+    """The Q&A queries on one open database, for one caller at a time."""
 
     def __init__(self, db: Database, path: Path, config: QAConfig, clock: Clock = system_clock) -> None:
         self.db = db
@@ -354,10 +360,6 @@ class QAStore:
             return self.config.default_qa_open, self.config.default_pre_moderation
         return bool(row[0]), bool(row[1])
 
-    def _check_not_banned(self, user_id: str) -> None:
-        if self.conn.execute(_SQL_IS_BANNED, (user_id,)).fetchone() is not None:
-            raise UserBanned(user_id)
-
     # -- attendees -----------------------------------------------------------------------------------
 
     def ask(self, session_id: str, author_id: str, author_name: str, anonymous: bool, text: str, key: str) -> AskResult:
@@ -410,16 +412,27 @@ class QAStore:
             return AskResult(AskOutcome.AWAITING_REVIEW, question, None)
         return AskResult(AskOutcome.QUEUED, question, self._rank_of_new(question))
 
-    def vote(self, question_id: int, voter_id: str) -> VoteResult:
-        self._check_not_banned(voter_id)
-        row = self.conn.execute(_SQL_VOTE_TARGET, (question_id,)).fetchone()
-        if row is None:
+    def _vote_target(self, question_id: int, voter_id: str) -> int:
+        """The question's votes, once the voter may vote on it (not banned, not their own, still live)."""
+        banned, status, author_id, votes = self.conn.execute(_SQL_VOTE_CHECKS, (question_id, voter_id)).fetchone()
+        if banned:
+            raise UserBanned(voter_id)
+        if status is None:
             raise QuestionNotFound(question_id)
-        status, author_id, votes = row
         if status not in VOTABLE:
             raise NotVotable(question_id, status)
         if author_id == voter_id:
             raise OwnQuestionVote(question_id)
+        return int(votes)
+
+    def _remove_vote(self, question_id: int, voter_id: str) -> bool:
+        if self.conn.execute(_SQL_REMOVE_VOTE, (question_id, voter_id)).rowcount != 1:
+            return False
+        self.conn.execute(_SQL_VOTES_DOWN, (question_id,))
+        return True
+
+    def vote(self, question_id: int, voter_id: str) -> VoteResult:
+        votes = self._vote_target(question_id, voter_id)
         added = self._add_vote(question_id, voter_id, self._now())
         return VoteResult(question_id, votes + 1 if added else votes, added)
 
@@ -430,10 +443,16 @@ class QAStore:
         status, _author_id, votes = row
         if status not in VOTABLE:
             raise NotVotable(question_id, status)
-        if self.conn.execute(_SQL_REMOVE_VOTE, (question_id, voter_id)).rowcount != 1:
-            return VoteResult(question_id, votes, False)
-        self.conn.execute(_SQL_VOTES_DOWN, (question_id,))
-        return VoteResult(question_id, votes - 1, True)
+        removed = self._remove_vote(question_id, voter_id)
+        return VoteResult(question_id, votes - 1 if removed else votes, removed, voted=False)
+
+    def toggle_vote(self, question_id: int, voter_id: str) -> VoteResult:
+        """Vote, or take the vote back if it was there: what clicking an upvote button does."""
+        votes = self._vote_target(question_id, voter_id)
+        if self._add_vote(question_id, voter_id, self._now()):
+            return VoteResult(question_id, votes + 1, True)
+        self._remove_vote(question_id, voter_id)
+        return VoteResult(question_id, votes - 1, True, voted=False)
 
     # -- moderators ----------------------------------------------------------------------------------
 

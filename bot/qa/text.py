@@ -1,7 +1,7 @@
 """Cleaning what attendees type, and the key that says two questions are the same question.
 
-Pure functions on strings: they run on the event loop before a request reaches the writer thread, so the
-single thread that owns the database does as little Python work per question as possible.
+Pure functions on strings: they run before a request reaches the group-commit writer, so the batch that holds
+the database's write lock does as little Python work per question as possible.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
+import sqlite3
 
 import pytest
 
@@ -124,14 +125,17 @@ async def test_a_slow_store_defers_first_then_answers_in_a_followup(
     # Discord allows 3 s for the first answer; when the store is slow, the bot says "thinking" before that and
     # answers in a followup. Shortened here so the test takes a fraction of a second.
     monkeypatch.setattr(access, "ANSWER_WITHIN_S", 0.05)
-    writer = event.bot.qa._writer
-    assert writer is not None
-    busy = writer.submit(lambda store: time.sleep(0.5), (), {})  # the writer thread is tied up for 0.5 s
-    result = await event.emu.slash("ask", {"question": "Will the slides be shared?"}, user=event.attendee)
-    assert result.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
-    assert result.ephemeral
-    await busy
-    (followup,) = await result.wait_followups(1)
+    # Another connection (a backup, the command line) holds the database's write lock for half a second.
+    blocker = sqlite3.connect(event.bot.qa.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    asyncio.get_running_loop().call_later(0.5, blocker.execute, "COMMIT")
+    try:
+        result = await event.emu.slash("ask", {"question": "Will the slides be shared?"}, user=event.attendee)
+        assert result.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+        assert result.ephemeral
+        (followup,) = await result.wait_followups(1)
+    finally:
+        blocker.close()
     assert "#1 in the queue" in followup.content
     (item,) = await event.bot.qa.queue("invited-1")
     assert item.question.text == "Will the slides be shared?"

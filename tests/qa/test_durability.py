@@ -147,6 +147,47 @@ async def test_a_write_lock_held_briefly_by_another_connection_is_waited_for(qa:
     blocker.close()
 
 
+async def test_waiting_for_a_lock_does_not_hold_up_the_event_loop(qa: QAService, db_path: Path) -> None:
+    # The Discord gateway shares the loop: it must keep running while the store waits for another connection.
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.4, blocker.execute, "COMMIT")
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.create_task(tick())
+    try:
+        await asyncio.gather(*(ask(qa, f"Question number {n}?", user=f"u{n}") for n in range(20)))
+    finally:
+        ticker.cancel()
+        blocker.close()
+
+    assert len(gaps) >= 20  # the loop ticked all along the 0.4 s wait
+    assert max(gaps) < 0.2
+    assert raw_rows(db_path, "SELECT count(*) FROM qa_questions") == [(20,)]
+
+
+async def test_requests_arriving_during_a_commit_wait_for_it_and_commit_together(
+    db_path: Path, clock: FakeClock
+) -> None:
+    async with QAService(db_path, config=QAConfig(rate_limit=1000), clock=clock) as qa:
+        first = asyncio.ensure_future(ask(qa, "The first question?", user="u0"))
+        await asyncio.sleep(0)  # the first request is on its way: its batch begins and commits
+        rest = [asyncio.ensure_future(ask(qa, f"Question number {n}?", user=f"u{n}")) for n in range(1, 50)]
+        await asyncio.gather(first, *rest)
+
+        assert qa.stats.requests == 50
+        assert qa.stats.commits <= 3
+
+
 async def test_a_lock_held_past_every_retry_fails_with_store_busy_then_recovers(
     db_path: Path, clock: FakeClock
 ) -> None:

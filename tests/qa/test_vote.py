@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,56 @@ async def test_votes_move_a_question_up_the_queue(qa: QAService) -> None:
 
     assert [entry.question.id for entry in await qa.queue("talk-1")] == [second.id, first.id]
     assert [entry.rank for entry in await qa.queue("talk-1")] == [1, 2]
+
+
+async def test_toggling_votes_then_takes_the_vote_back(qa: QAService, db_path: Path) -> None:
+    question = await ask(qa, user="author")
+
+    first = await qa.toggle_vote(question.id, "fan")
+    second = await qa.toggle_vote(question.id, "fan")
+    third = await qa.toggle_vote(question.id, "fan")
+
+    assert [(r.votes, r.voted, r.changed) for r in (first, second, third)] == [
+        (1, True, True),
+        (0, False, True),
+        (1, True, True),
+    ]
+    assert raw_rows(db_path, "SELECT voter_id FROM qa_votes") == [("fan",)]
+    assert (await qa.get(question.id)).votes == 1
+
+
+async def test_clicks_toggled_at_once_by_many_users_leave_consistent_counts(qa: QAService, db_path: Path) -> None:
+    question = await ask(qa, user="author")
+    # Every user clicks three times, all in the same batches: an odd number of clicks leaves one vote each.
+    clicks = [qa.toggle_vote(question.id, f"fan{n}") for _ in range(3) for n in range(40)]
+
+    await asyncio.gather(*clicks)
+
+    assert (await qa.get(question.id)).votes == 40
+    assert raw_rows(db_path, "SELECT count(*) FROM qa_votes") == [(40,)]
+
+
+@pytest.mark.parametrize(
+    ("setup", "error"),
+    [("banned", UserBanned), ("own", OwnQuestionVote), ("answered", NotVotable), ("missing", QuestionNotFound)],
+)
+async def test_toggling_follows_the_voting_rules(
+    qa: QAService, db_path: Path, setup: str, error: type[Exception]
+) -> None:
+    question = await ask(qa, user="author")
+    await qa.vote(question.id, "fan")
+    voter, question_id = "fan", question.id
+    if setup == "banned":
+        await qa.ban("fan", "mod")
+    elif setup == "own":
+        voter = "author"
+    elif setup == "answered":
+        await qa.mark_answered(question.id, "mod")
+    else:
+        question_id = 404
+
+    with pytest.raises(error):
+        await qa.toggle_vote(question_id, voter)
+
+    assert raw_rows(db_path, "SELECT question_id, voter_id FROM qa_votes") == [(question.id, "fan")]
+    assert (await qa.get(question.id)).votes == 1
