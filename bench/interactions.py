@@ -710,10 +710,11 @@ async def measure(target: Target, args: argparse.Namespace, tally: LogTally) -> 
                         pid = proc.process.pid if proc.process is not None else None
                         run = await run_phases(control, load, args, pid)
                         if isinstance(bot, ChairBot):
-                            gate = bot.gate
+                            gate, stats = bot.gate, bot.qa.stats
                             print(
                                 f"{target.name}: reading paused {gate.pauses:,} times ({gate.paused_s:.1f} s) with "
-                                f"{gate.limit} unanswered; {gate.dropped.total:,} dropped as too old to answer",
+                                f"{gate.limit} unanswered; {gate.dropped.total:,} dropped as too old to answer; "
+                                f"{stats.requests:,} Q&A requests in {stats.commits:,} commits",
                                 file=sys.stderr,
                             )
                     burst_results = await control.results(run.burst_ids)

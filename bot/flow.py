@@ -157,7 +157,8 @@ class InteractionGate:
         """``poll_event`` (read and handle one gateway message) made to wait for room first."""
 
         async def gated_poll_event() -> None:
-            await self.wait_for_room()
+            if len(self._pending) >= self.limit:
+                await self.wait_for_room()
             await poll_event()
 
         return gated_poll_event
