@@ -26,7 +26,7 @@ The same load runs against a bot whose handlers only acknowledge (the attendee c
 ``DynamicItem`` button with the same custom_id template, each handler ``send_message("ok", ephemeral=True)``).
 
 Each bot runs in a new interpreter (``--child``), so one run's heap and garbage collector do not carry over into the
-next; ``--rounds`` (3) rounds run both bots, the order swapped every round, because this kind of machine drifts by
+next; ``--rounds`` (5) rounds run both bots, the order swapped every round, because this kind of machine drifts by
 10-20 % in speed from one minute to the next. The figures are medians over the rounds; each round is on stderr.
 
 chairbot holds at most 128 interactions unanswered (``bot/flow.py``): beyond that it leaves the rest in the
@@ -789,7 +789,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="rounds of both bots, the order swapped each round; figures are medians"
+        "--rounds", type=int, default=5, help="rounds of both bots, the order swapped each round; figures are medians"
     )
     parser.add_argument("--child", choices=sorted(TARGETS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
