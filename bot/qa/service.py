@@ -114,6 +114,14 @@ class QAService:
             raise StoreClosed(self.path, f"the Q&A store {self.path} has not been started.")
         return self._writer.submit(call, args, kwargs)
 
+    def _submit_long_read(
+        self, call: Callable[Concatenate[QAStore, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """A read that may take long: run off the event loop (see :meth:`GroupCommitWriter.submit`)."""
+        if self._writer is None:
+            raise StoreClosed(self.path, f"the Q&A store {self.path} has not been started.")
+        return self._writer.submit(call, args, kwargs, long_read=True)
+
     # -- attendees -----------------------------------------------------------------------------------
 
     async def ask(
@@ -222,7 +230,7 @@ class QAService:
         self, session_id: str | None = None, statuses: tuple[Status, ...] | None = None
     ) -> list[Question]:
         """Every question (of one session, of some statuses), for exports: by session, then votes."""
-        return await self._submit(QAStore.questions, session_id, statuses)
+        return await self._submit_long_read(QAStore.questions, session_id, statuses)
 
     async def pending_review(self, session_id: str, limit: int = 50) -> list[Question]:
         return await self._submit(QAStore.pending_review, session_id, limit)

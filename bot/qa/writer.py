@@ -12,6 +12,9 @@ several times each, and every hand-over costs the event loop, which is busy with
 (measured with ``bench/interactions.py``: 45,000 voluntary and 13,000 forced context switches in a burst of
 13,000 interactions, against 21,000 and 2,300 this way, for the same throughput at a lower latency).
 
+A read that may take long (an export of every question of the day: about 0.2 s for 20,000) is the exception:
+it runs alone on the helper thread, outside any transaction, in its turn.
+
 The connection is therefore shared by the loop and the helper thread, but never at the same time: the loop
 does not touch it while the thread commits, begins or opens. A write lock held by another connection (the
 command line, a second process) is not waited for on the loop: ``BEGIN IMMEDIATE`` tries once there, and if the
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -42,7 +46,7 @@ _Outcome = tuple["asyncio.Future[Any]", bool, Any]
 
 
 class _Job:
-    __slots__ = ("args", "call", "future", "kwargs")
+    __slots__ = ("args", "call", "future", "kwargs", "long_read")
 
     def __init__(
         self,
@@ -50,11 +54,13 @@ class _Job:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         future: asyncio.Future[Any],
+        long_read: bool,
     ) -> None:
         self.call = call
         self.args = args
         self.kwargs = kwargs
         self.future = future
+        self.long_read = long_read
 
 
 class _TransactionLost(Exception):
@@ -112,12 +118,18 @@ class GroupCommitWriter:
         self._serving = self._loop.create_task(self._serve(self._store), name="chairbot-qa-writer")
         self._accepting = True
 
-    def submit(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> asyncio.Future[Any]:
-        """Queue ``call(store, *args, **kwargs)``; the future resolves after the batch holding it commits."""
+    def submit(
+        self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, long_read: bool = False
+    ) -> asyncio.Future[Any]:
+        """Queue ``call(store, *args, **kwargs)``; the future resolves after the batch holding it commits.
+
+        ``long_read``: a read that may take a while (every question of the day, for an export). It runs alone
+        on the helper thread, outside any transaction, after everything submitted before it has committed.
+        """
         if not self._accepting:
             raise StoreClosed(self.path, f"the Q&A store {self.path} is closed.")
         future = self._loop.create_future()
-        self._pending.append(_Job(call, args, kwargs, future))
+        self._pending.append(_Job(call, args, kwargs, future, long_read))
         self._wake.set()
         return future
 
@@ -163,9 +175,11 @@ class GroupCommitWriter:
                 if in_burst and self._group_wait_s > 0 and len(self._pending) < self._max_batch:
                     # A burst is under way: a short wait fills the batch, and fewer batches mean fewer fsyncs.
                     await asyncio.sleep(self._group_wait_s)
-                batch = self._pending[: self._max_batch]
-                del self._pending[: self._max_batch]
-                outcomes = await self._run_batch(store, batch)
+                batch = self._next_batch()
+                if batch[0].long_read:
+                    outcomes = [await self._read_off_loop(store, batch[0])]
+                else:
+                    outcomes = await self._run_batch(store, batch)
                 _settle(outcomes)
                 in_burst = len(batch) > 1
                 batch = []
@@ -177,6 +191,28 @@ class GroupCommitWriter:
             if not isinstance(exc, asyncio.CancelledError):
                 log.exception("the Q&A writer stopped unexpectedly")
             raise
+
+    def _next_batch(self) -> list[_Job]:
+        """Up to ``max_batch`` requests in the order they came, stopping before a long read (taken alone)."""
+        pending = self._pending
+        if pending[0].long_read:
+            return [pending.pop(0)]
+        size = min(len(pending), self._max_batch)
+        for index in range(1, size):
+            if pending[index].long_read:
+                size = index
+                break
+        batch = pending[:size]
+        del pending[:size]
+        return batch
+
+    async def _read_off_loop(self, store: QAStore, job: _Job) -> _Outcome:
+        try:
+            value = await self._off_loop(functools.partial(job.call, store, *job.args, **job.kwargs))
+        except Exception as exc:
+            return (job.future, False, self._as_reported(exc))
+        self._requests += 1
+        return (job.future, True, value)
 
     async def _run_batch(self, store: QAStore, batch: list[_Job]) -> list[_Outcome]:
         conn = store.conn

@@ -243,3 +243,36 @@ def test_every_acknowledged_question_survives_a_sigkill_mid_burst(tmp_path: Path
     stored = {row[0] for row in raw_rows(path, "SELECT id FROM qa_questions")}
     assert set(acknowledged) <= stored
     assert raw_rows(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_a_long_read_runs_off_the_event_loop_and_sees_everything_submitted_before_it(
+    db_path: Path, clock: FakeClock
+) -> None:
+    def where(store: QAStore) -> tuple[str, int]:
+        (count,) = store.conn.execute("SELECT count(*) FROM qa_bans").fetchone()
+        return threading.current_thread().name, count
+
+    writer = GroupCommitWriter(db_path, QAConfig(), clock, asyncio.get_running_loop())
+    await writer.start()
+    try:
+        before = writer.submit(QAStore.ban, ("before", "mod"), {})
+        export = writer.submit(where, (), {}, long_read=True)
+        after = writer.submit(QAStore.ban, ("after", "mod"), {})
+        in_batch = writer.submit(where, (), {})
+        results = await asyncio.gather(before, export, after, in_batch)
+    finally:
+        await writer.close()
+
+    assert results[1] == (results[1][0], 1)  # the ban submitted before it, not the one after
+    assert results[1][0].startswith("chairbot-qa-commit")
+    assert results[3] == (threading.current_thread().name, 2)
+
+
+async def test_an_export_of_many_questions_returns_them_all(db_path: Path, clock: FakeClock) -> None:
+    async with QAService(db_path, config=QAConfig(rate_limit=10_000), clock=clock) as qa:
+        await asyncio.gather(*(ask(qa, f"Question number {n}?", user=f"u{n % 50}") for n in range(600)))
+
+        exported = await qa.questions()
+
+    assert len(exported) == 600
+    assert {question.text for question in exported} == {f"Question number {n}?" for n in range(600)}
