@@ -107,20 +107,21 @@ class QAService:
         """Requests committed so far and the commits that carried them (many requests share one commit)."""
         return self._writer.stats if self._writer is not None else WriterStats(0, 0)
 
+    def _started(self) -> GroupCommitWriter:
+        if self._writer is None:
+            raise StoreClosed(self.path, f"the Q&A store {self.path} has not been started.")
+        return self._writer
+
     def _submit(
         self, call: Callable[Concatenate[QAStore, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> asyncio.Future[T]:
-        if self._writer is None:
-            raise StoreClosed(self.path, f"the Q&A store {self.path} has not been started.")
-        return self._writer.submit(call, args, kwargs)
+        return self._started().submit(call, args, kwargs)
 
     def _submit_long_read(
         self, call: Callable[Concatenate[QAStore, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> asyncio.Future[T]:
         """A read that may take long: run off the event loop (see :meth:`GroupCommitWriter.submit`)."""
-        if self._writer is None:
-            raise StoreClosed(self.path, f"the Q&A store {self.path} has not been started.")
-        return self._writer.submit(call, args, kwargs, long_read=True)
+        return self._started().submit(call, args, kwargs, long_read=True)
 
     # -- attendees -----------------------------------------------------------------------------------
 

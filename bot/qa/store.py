@@ -3,8 +3,8 @@
 A :class:`QAStore` is used by one caller at a time; its connection may be handed between threads
 (``check_same_thread=False``) but is never used by two at once. Its operations neither begin nor commit: the
 caller (the group-commit writer, or a test) wraps them in a transaction, and a refusal raised half-way is undone
-by rolling back to the caller's savepoint. The hot path
-(ask, vote) uses plain ``conn.execute`` with constant SQL, which sqlite3 keeps prepared.
+by rolling back to the caller's savepoint. The hot path (ask, vote) uses plain ``conn.execute`` with constant
+SQL, which sqlite3 keeps prepared.
 """
 
 from __future__ import annotations
