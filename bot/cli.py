@@ -310,10 +310,21 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
     help="Where to begin: 2024-05-11T08:30+02:00, or 08:30 at the venue. Default: just before the first announcement.",
 )
 @click.option("--until", "until_text", metavar="DATETIME", help="Where to stop. Default: after the last announcement.")
+@click.option(
+    "--catch-up",
+    is_flag=True,
+    help="Start as the bot would after a restart at --start: posts still useful go out late, stale ones are skipped.",
+)
 @_date_opt
 @click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
 def rehearse(
-    file: Path, speed: float, start_text: str | None, until_text: str | None, date: dt.date | None, tz: ZoneInfo | None
+    file: Path,
+    speed: float,
+    start_text: str | None,
+    until_text: str | None,
+    catch_up: bool,
+    date: dt.date | None,
+    tz: ZoneInfo | None,
 ) -> None:
     """Play the day of FILE fast and print every message the bot would post, with its time and channel."""
     import asyncio
@@ -326,7 +337,7 @@ def rehearse(
     until = _instant_option(until_text, schedule, "until")
     if start is not None and until is not None and until <= start:
         raise click.BadParameter("--until must be after --start", param_hint="--until")
-    asyncio.run(play(schedule, speed=speed, start=start, until=until, out=sys.stdout))
+    asyncio.run(play(schedule, speed=speed, start=start, until=until, catch_up=catch_up, out=sys.stdout))
 
 
 # --- the bot ---------------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """``chairbot rehearse``: the event day played fast on the console, without Discord.
 
 The real announcer, outbox, Q&A store and message formatting run on a clock that goes ``speed`` times as fast as
-real time; a console publisher prints each message as it would be posted, with its simulated time and channel.
+real time and stands still at each post's planned instant while the post is made, so every message reads
+exactly as the bot would post it on time, at any speed. A console publisher prints each message as it would be
+posted, with its simulated time and channel.
 Discord's ``<t:…>`` markup is shown as the venue's time, as a reader at the venue would see it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import tempfile
@@ -20,7 +21,7 @@ from bot.announce.dispatch import Dispatcher
 from bot.announce.messages import Post, post_as_text
 from bot.announce.outbox import Outbox, Status
 from bot.announce.sessions import planned_posts
-from bot.clock import Clock, ShiftedClock
+from bot.clock import Clock, SteppedClock
 from bot.qa.service import QAService
 from bot.schedule.model import Schedule, Session
 from bot.timefmt import zone_label
@@ -130,13 +131,17 @@ async def rehearse(
     start: dt.datetime | None = None,
     until: dt.datetime | None = None,
     qa_close_after: dt.timedelta = dt.timedelta(minutes=10),
+    catch_up: bool = False,
 ) -> RehearsalSummary:
-    """Play the day from ``start`` to ``until`` (simulated) and print every message; returns what happened."""
+    """Play the day from ``start`` to ``until`` (simulated) and print every message; returns what happened.
+
+    Posts due before ``start`` are left out, unless ``catch_up``: then the rehearsal starts as the bot would after
+    a restart at ``start``, posting what is still useful (marked late) and skipping what is stale."""
     posts = planned_posts(schedule, qa_close_after=qa_close_after)
     begin = start or (posts[0].due_at - LEAD_IN if posts else schedule.sessions[0].start)
     end = until or (posts[-1].due_at if posts else begin)
-    wanted = [p for p in posts if begin <= p.due_at <= end]
-    clock = ShiftedClock(begin, speed=speed)
+    wanted = [p for p in posts if (catch_up or begin <= p.due_at) and p.due_at <= end]
+    clock = SteppedClock(begin, speed=speed)
     zone = schedule.event.timezone
     out.write(
         f"Rehearsal of {schedule.event.name}: {len(wanted)} announcements from "
@@ -152,10 +157,7 @@ async def rehearse(
         announcer = Announcer(outbox, Dispatcher(lambda: schedule, qa, publisher, clock=clock), clock=clock)
         try:
             await outbox.plan(wanted)
-            clock.restart()  # opening the stores is not part of the day
-            await announcer.start()
-            while await outbox.pending() or announcer.busy():
-                await asyncio.sleep(0.02)
+            await _play(outbox, announcer, clock)
         finally:
             await announcer.stop()
             items = await outbox.items()
@@ -174,3 +176,13 @@ async def rehearse(
         f"{summary.skipped} skipped; at most {summary.max_lateness.total_seconds():.1f} simulated seconds late.\n"
     )
     return summary
+
+
+async def _play(outbox: Outbox, announcer: Announcer, clock: SteppedClock) -> None:
+    """Step from one post's time to the next and make the posts due there through the real announcer.
+
+    The pending items are read again at every step, so an item added while the day plays (an organizer's
+    announcement, a reminder) takes its turn like the planned ones."""
+    while pending := await outbox.pending():
+        await clock.advance_to(min(item.due_at for item in pending))
+        await announcer.post_due(clock())

@@ -109,3 +109,57 @@ def test_until_before_start_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--until must be after --start" in result.stderr
+
+
+def _rehearse_bundled(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "rehearse", str(ROOT / "schedule" / "iclr2024-rrfm.yaml"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_fast_rehearsal_shows_every_post_at_its_planned_time_as_made_on_time() -> None:
+    from bot.announce.sessions import planned_posts
+    from bot.schedule.loader import load_schedule
+
+    schedule = load_schedule(ROOT / "schedule" / "iclr2024-rrfm.yaml")
+    zone = schedule.event.timezone
+    planned = sorted(
+        p.due_at.astimezone(zone).strftime("%H:%M:%S")
+        for p in planned_posts(schedule, qa_close_after=dt.timedelta(minutes=10))
+    )
+    text = _rehearse_bundled("--speed", "50000")
+    # Every message stands at the exact second its post is due: nothing drifts with the fast clock.
+    stamps = re.findall(r"^── \w{3} (\d\d:\d\d:\d\d) Vienna · ", text, flags=re.MULTILINE)
+    assert set(stamps) == set(planned)
+    assert "posted late" not in text
+    assert not re.search(r"Starting in (?!10 minutes|15 minutes)", text)
+    assert "at most 0.0 simulated seconds late" in text
+
+
+def test_the_speed_changes_only_the_pace() -> None:
+    slow = _rehearse_bundled("--speed", "2000", "--until", "10:20")
+    fast = _rehearse_bundled("--speed", "100000", "--until", "10:20")
+    assert slow.replace("2000× real time", "N× real time") == fast.replace("100000× real time", "N× real time")
+
+
+def test_catching_up_posts_what_a_restart_would_late_and_skips_what_is_stale() -> None:
+    text = _rehearse_bundled("--speed", "20000", "--start", "09:05", "--until", "09:35", "--catch-up")
+    headlines = re.findall(r"^── \w{3} (\d\d:\d\d:\d\d) Vienna · .+ ──\n(.+)$", text, flags=re.MULTILINE)
+    # Invited Talk 1 went live at 09:00: a bot coming up at 09:05 still says so, late; the opening's posts are stale.
+    assert ("09:05:00", "🔴 **Now live:** **Invited Talk 1** (posted late: started 5 minutes ago)") in headlines
+    assert "Introduction and opening remarks" not in text
+    assert [stamp for stamp, _ in headlines][-1] == "09:30:00"
+    assert "posted late" not in text.split("09:20:00", 1)[1]
+    assert re.search(r"Rehearsal done: 3 announcements, \d+ messages, 3 skipped", text)
+
+
+def test_without_catching_up_posts_before_the_start_are_left_out() -> None:
+    text = _rehearse_bundled("--speed", "20000", "--start", "09:05", "--until", "09:35")
+    assert "posted late" not in text
+    assert "0 skipped" in text

@@ -148,19 +148,23 @@ class Announcer:
         if task is not None:
             self._running.add(task)
         try:
-            async with self._lock:
-                now = self.clock()
-                until = max(now, due_at) if due_at is not None and due_at - now <= EARLY_TOLERANCE else now
-                for item in sorted(await self.outbox.due(until), key=_order):
-                    await self.run_item(item.id)
-                woken = await self.outbox.get(item_id) if item_id else None
-                if woken is not None and woken.status is Status.PLANNED:
-                    self.schedule(woken)  # woke before its time by the clock: try again at its time
+            now = self.clock()
+            until = max(now, due_at) if due_at is not None and due_at - now <= EARLY_TOLERANCE else now
+            await self.post_due(until)
+            woken = await self.outbox.get(item_id) if item_id else None
+            if woken is not None and woken.status is Status.PLANNED:
+                self.schedule(woken)  # woke before its time by the clock: try again at its time
         except Exception:
             log.exception("announcements due with %s failed", item_id)
         finally:
             if task is not None:
                 self._running.discard(task)
+
+    async def post_due(self, until: dt.datetime) -> None:
+        """Post every planned item due by ``until``, one at a time and in order (see :func:`_order`)."""
+        async with self._lock:
+            for item in sorted(await self.outbox.due(until), key=_order):
+                await self.run_item(item.id)
 
     async def run_item(self, item_id: str) -> None:
         """Claim the item, then post it, or skip it when it is stale."""
