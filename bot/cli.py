@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from bot.qa.cli import qa_group
 from bot.schedule import export
 from bot.schedule.document import resolve_instant
 from bot.schedule.errors import ScheduleError, UsageError
+from bot.schedule.importers.plaintext import MissingZone
 from bot.schedule.loader import NATIVE, Format, load_with_format
 from bot.schedule.model import Schedule
 from bot.schedule.plan import plan as make_plan
@@ -80,14 +82,69 @@ def _tz_many(_ctx: click.Context, _param: click.Parameter, value: Sequence[str])
 
 _SCHEDULE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DATE_HELP = "Date of a plain-text schedule (YYYY-MM-DD)."
+_VENUE_TZ_HELP = (
+    "The venue's zone (IANA name) for a schedule that names none: a plain-text schedule, or a pretalx/frab "
+    "export without time_zone_name. A zone in the file wins."
+)
 
 
 def _date_opt(f: F) -> F:
     return click.option("--date", "date", callback=_date_option, metavar="YYYY-MM-DD", help=_DATE_HELP)(f)
 
 
-def _load(path: Path, date: dt.date | None, tz: ZoneInfo | None) -> tuple[Schedule, Format]:
-    return load_with_format(path, date=date, timezone=zone_name(tz) if tz is not None else None)
+def _venue_tz_opt(f: F) -> F:
+    return click.option("--venue-tz", "venue_tz", callback=_tz_one, metavar="ZONE", help=_VENUE_TZ_HELP)(f)
+
+
+def _no_display_zones(f: F) -> F:
+    """``--tz`` names display zones in every command; one that shows none says where the venue's zone goes."""
+
+    def refuse(ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> None:
+        if value:
+            raise click.UsageError(
+                f"--tz names display zones, and 'chairbot {ctx.info_name}' shows none; the venue's zone of a "
+                f"schedule that names none is --venue-tz, e.g. --venue-tz {value[0]}",
+                ctx,
+            )
+
+    return click.option("--tz", multiple=True, hidden=True, expose_value=False, callback=refuse)(f)
+
+
+def _load(
+    path: Path,
+    date: dt.date | None,
+    venue_tz: ZoneInfo | None,
+    zones: Sequence[ZoneInfo] = (),
+    name: str | None = None,
+) -> tuple[Schedule, Format]:
+    """Load ``path``; ``venue_tz`` is the zone of a file that names none. ``zones`` (display zones) never
+    stand in for it: a plain-text schedule given only ``--tz`` is told to use ``--venue-tz``."""
+    try:
+        schedule, fmt = load_with_format(path, date=date, timezone=zone_name(venue_tz) if venue_tz else None, name=name)
+    except MissingZone as exc:
+        if zones:
+            raise MissingZone(
+                f"{exc}; --tz only adds display zones: for the venue write --venue-tz {zone_name(zones[0])}"
+            ) from None
+        raise
+    if venue_tz is not None and zone_name(schedule.event.timezone) != zone_name(venue_tz):
+        click.echo(
+            f"chairbot: note: {path} names its own zone, {zone_name(schedule.event.timezone)}; "
+            f"--venue-tz {zone_name(venue_tz)} ignored",
+            err=True,
+        )
+    return schedule, fmt
+
+
+def _with_display_zones(schedule: Schedule, zones: Sequence[ZoneInfo]) -> Schedule:
+    """``schedule`` with ``zones`` appended to its display zones (each zone once)."""
+    shown = list(schedule.event.display_timezones)
+    for zone in zones:
+        if zone_name(zone) not in {zone_name(z) for z in shown}:
+            shown.append(zone)
+    if len(shown) == len(schedule.event.display_timezones):
+        return schedule
+    return replace(schedule, event=replace(schedule.event, display_timezones=tuple(shown)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -96,7 +153,8 @@ def cli() -> None:
     """chairbot: the virtual session chair for hybrid workshops on Discord.
 
     Schedules may be chairbot YAML/TOML/JSON, a pretalx schedule.json, a frab schedule.xml, or the plain-text
-    tentative schedule of a workshop proposal (give --date and --tz); the format is detected from the content.
+    tentative schedule of a workshop proposal (give --date and --venue-tz); the format is detected from the
+    content. --tz always names display zones, --venue-tz the venue's zone of a file that names none.
     """
 
 
@@ -123,13 +181,14 @@ def _summary(schedule: Schedule, fmt: Format) -> str:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=_SCHEDULE_FILE)
 @_date_opt
-@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
-def check(files: tuple[Path, ...], date: dt.date | None, tz: ZoneInfo | None) -> None:
+@_venue_tz_opt
+@_no_display_zones
+def check(files: tuple[Path, ...], date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """Validate schedule FILES: one summary line per file, every problem with its place and fix."""
     invalid = unusable = 0
     for path in files:
         try:
-            schedule, fmt = _load(path, date, tz)
+            schedule, fmt = _load(path, date, venue_tz)
         except ScheduleError as exc:
             invalid += 1
             n = len(exc.problems)
@@ -192,15 +251,16 @@ def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
     multiple=True,
     callback=_tz_many,
     metavar="ZONE",
-    help="Also show times in ZONE (repeatable). Default: the event's display zones. "
-    "For a plain-text schedule the first --tz is the venue's zone.",
+    help="Also show times in ZONE (repeatable), instead of the event's display zones. "
+    "Only adds columns: the venue's zone comes from the file, or --venue-tz.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: instants as UTC ISO-8601 ending in Z.")
 @_date_opt
-def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None) -> None:
+@_venue_tz_opt
+def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """Show the schedule in FILE as a table in the venue's zone and other zones."""
     with _reporting():
-        schedule, _ = _load(file, date, zones[0] if zones else None)
+        schedule, _ = _load(file, date, venue_tz, zones)
     if as_json:
         click.echo(json.dumps(export.schedule_json(schedule), ensure_ascii=False, indent=2))
         return
@@ -213,12 +273,14 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None)
 @cli.command(name="import")
 @click.argument("file", type=_SCHEDULE_FILE)
 @_date_opt
+@_venue_tz_opt
 @click.option(
     "--tz",
-    "tz",
-    callback=_tz_one,
+    "zones",
+    multiple=True,
+    callback=_tz_many,
     metavar="ZONE",
-    help="Venue zone (IANA) for a plain-text schedule, or a pretalx/frab file without one.",
+    help="Add ZONE to the display zones written to the file (repeatable).",
 )
 @click.option("--name", help="Event name for a plain-text schedule.")
 @click.option(
@@ -227,10 +289,18 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None)
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the YAML to this file instead of standard output.",
 )
-def import_(file: Path, date: dt.date | None, tz: ZoneInfo | None, name: str | None, output: Path | None) -> None:
+def import_(
+    file: Path,
+    date: dt.date | None,
+    venue_tz: ZoneInfo | None,
+    zones: list[ZoneInfo],
+    name: str | None,
+    output: Path | None,
+) -> None:
     """Convert FILE (any supported format) into chairbot's native YAML."""
     with _reporting():
-        schedule, fmt = load_with_format(file, date=date, timezone=zone_name(tz) if tz else None, name=name)
+        schedule, fmt = _load(file, date, venue_tz, zones, name=name)
+    schedule = _with_display_zones(schedule, zones)
     if fmt is not Format.PLAINTEXT:
         unused = [flag for flag, value in (("--date", date), ("--name", name)) if value is not None]
         if unused:
@@ -258,11 +328,12 @@ def import_(file: Path, date: dt.date | None, tz: ZoneInfo | None, name: str | N
 @click.argument("file", type=_SCHEDULE_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: 'at' as UTC ISO-8601 ending in Z.")
 @_date_opt
-@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
-def plan(file: Path, as_json: bool, date: dt.date | None, tz: ZoneInfo | None) -> None:
+@_venue_tz_opt
+@_no_display_zones
+def plan(file: Path, as_json: bool, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """List the announcements the bot will post for FILE, in the order they are due."""
     with _reporting():
-        schedule, _ = _load(file, date, tz)
+        schedule, _ = _load(file, date, venue_tz)
     announcements = make_plan(schedule)
     if as_json:
         click.echo(json.dumps(export.plan_json(announcements), ensure_ascii=False, indent=2))
@@ -316,7 +387,8 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
     help="Start as the bot would after a restart at --start: posts still useful go out late, stale ones are skipped.",
 )
 @_date_opt
-@click.option("--tz", "tz", callback=_tz_one, metavar="ZONE", help="Zone of a plain-text schedule (IANA name).")
+@_venue_tz_opt
+@_no_display_zones
 def rehearse(
     file: Path,
     speed: float,
@@ -324,7 +396,7 @@ def rehearse(
     until_text: str | None,
     catch_up: bool,
     date: dt.date | None,
-    tz: ZoneInfo | None,
+    venue_tz: ZoneInfo | None,
 ) -> None:
     """Play the day of FILE fast and print every message the bot would post, with its time and channel."""
     import asyncio
@@ -332,7 +404,7 @@ def rehearse(
     from bot.rehearse import rehearse as play
 
     with _reporting():
-        schedule, _ = _load(file, date, tz)
+        schedule, _ = _load(file, date, venue_tz)
     start = _instant_option(start_text, schedule, "start")
     until = _instant_option(until_text, schedule, "until")
     if start is not None and until is not None and until <= start:

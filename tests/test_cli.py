@@ -205,12 +205,14 @@ def test_import_plain_text_needs_date_and_zone(run: Run, write: Write) -> None:
     assert "--date" in result.stderr
     result = run("import", path, "--date", "2024-05-11")
     assert result.exit_code == 2
-    assert "--tz" in result.stderr
+    assert "--venue-tz" in result.stderr
 
 
 def test_import_plain_text_with_date_and_zone(run: Run, write: Write, tmp_path: Path) -> None:
     out = tmp_path / "day.yaml"
-    result = run("import", write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna", "-o", out)
+    result = run(
+        "import", write("proposal.txt", PLAIN), "--date", "2024-05-11", "--venue-tz", "Europe/Vienna", "-o", out
+    )
     assert result.exit_code == 0, result.stderr
     schedule = load_schedule(out)
     assert [s.kind.value for s in schedule.sessions] == ["opening", "talk", "poster", "break"]
@@ -218,18 +220,18 @@ def test_import_plain_text_with_date_and_zone(run: Run, write: Write, tmp_path: 
 
 
 def test_bad_date_option_is_a_usage_error(run: Run, write: Write) -> None:
-    result = run("import", write("proposal.txt", PLAIN), "--date", "11/05/2024", "--tz", "Europe/Vienna")
+    result = run("import", write("proposal.txt", PLAIN), "--date", "11/05/2024", "--venue-tz", "Europe/Vienna")
     assert result.exit_code == 2
     assert "write YYYY-MM-DD" in result.stderr
 
 
-def test_show_reads_plain_text_with_the_first_tz_as_venue(run: Run, write: Write) -> None:
+def test_show_reads_plain_text_with_the_venue_zone_and_display_zones(run: Run, write: Write) -> None:
     result = run(
         "show",
         write("proposal.txt", PLAIN),
         "--date",
         "2024-05-11",
-        "--tz",
+        "--venue-tz",
         "Europe/Vienna",
         "--tz",
         "Asia/Kolkata",
@@ -237,6 +239,101 @@ def test_show_reads_plain_text_with_the_first_tz_as_venue(run: Run, write: Write
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["sessions"][1]["start"] == "2024-05-11T07:00:00Z"
+
+
+# --- the venue's zone and display zones -------------------------------------------------------------------------
+
+#: A Pentabarf export without <time_zone_name>: its times are on a clock nobody named.
+NO_ZONE = ROOT / "tests" / "schedule" / "fixtures" / "frab_pentabarf_berlin_no_dates.xml"
+
+
+def test_check_of_a_file_without_a_zone_is_an_input_problem_naming_venue_tz(run: Run) -> None:
+    result = run("check", NO_ZONE)
+    assert result.exit_code == 1
+    assert f"{NO_ZONE}: invalid: 1 problem" in result.stderr
+    assert f"{NO_ZONE}:3: conference: has no 'time_zone_name'" in result.stderr
+    assert "--venue-tz Europe/Vienna" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["check", "show", "import", "plan", "rehearse"])
+def test_every_command_that_loads_a_schedule_takes_venue_tz(run: Run, command: str) -> None:
+    extra = ["--speed", "100000"] if command == "rehearse" else []
+    result = run(command, NO_ZONE, "--venue-tz", "Europe/Berlin", *extra)
+    assert result.exit_code == 0, result.stderr
+    assert "Europe/Berlin" in result.stdout
+
+
+def test_show_tz_is_never_taken_for_the_venue_zone(run: Run) -> None:
+    result = run("show", NO_ZONE, "--tz", "America/New_York")
+    assert result.exit_code == 1
+    assert "--venue-tz" in result.stderr
+    assert "New York" not in result.stdout
+
+
+def test_show_tz_adds_columns_after_the_venue_zone(run: Run) -> None:
+    result = run("show", NO_ZONE, "--venue-tz", "Europe/Berlin", "--tz", "America/New_York")
+    assert result.exit_code == 0, result.stderr
+    assert "Times: Europe/Berlin, America/New_York;" in result.stdout
+    assert "Saturday 26 October 2024 (Berlin)" in result.stdout
+    opening = next(line for line in result.stdout.splitlines() if "5101" in line)
+    assert opening.split()[:2] == ["22:00–23:00", "16:00–17:00"]
+
+
+def test_show_tz_keeps_the_zone_a_file_names(run: Run, write: Write) -> None:
+    path = write("s.yaml", SMALL)
+    table = run("show", path, "--tz", "America/Los_Angeles")
+    assert "Saturday 11 May 2024 (Vienna)" in table.stdout
+    assert table.stdout.splitlines()[1].startswith("Times: Europe/Vienna, America/Los_Angeles;")
+    data = json.loads(run("show", path, "--tz", "America/Los_Angeles", "--json").stdout)
+    assert data["event"]["timezone"] == "Europe/Vienna"
+
+
+def test_a_file_zone_wins_over_venue_tz_with_a_note(run: Run, write: Write) -> None:
+    result = run("show", write("s.yaml", SMALL), "--venue-tz", "Asia/Tokyo", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["event"]["timezone"] == "Europe/Vienna"
+    assert "names its own zone, Europe/Vienna; --venue-tz Asia/Tokyo ignored" in result.stderr
+
+
+def test_an_unknown_venue_tz_is_a_usage_error_with_a_suggestion(run: Run) -> None:
+    result = run("check", NO_ZONE, "--venue-tz", "Europe/Berln")
+    assert result.exit_code == 2
+    assert "unknown time zone 'Europe/Berln'; did you mean 'Europe/Berlin'?" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["show", "import"])
+def test_plain_text_with_only_tz_is_told_to_use_venue_tz(run: Run, write: Write, command: str) -> None:
+    result = run(command, write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna")
+    assert result.exit_code == 2
+    assert "a plain-text schedule has no time zone" in result.stderr
+    assert "--tz only adds display zones: for the venue write --venue-tz Europe/Vienna" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "rehearse"])
+def test_commands_without_display_zones_point_tz_to_venue_tz(run: Run, write: Write, command: str) -> None:
+    result = run(command, write("proposal.txt", PLAIN), "--date", "2024-05-11", "--tz", "Europe/Vienna")
+    assert result.exit_code == 2
+    assert "--venue-tz Europe/Vienna" in result.stderr
+
+
+def test_import_tz_appends_display_zones_to_the_written_file(run: Run, write: Write, tmp_path: Path) -> None:
+    out = tmp_path / "out.yaml"
+    result = run("import", write("s.yaml", SMALL), "--tz", "Asia/Kolkata", "--tz", "America/New_York", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    schedule = load_schedule(out)
+    assert [z.key for z in schedule.event.display_timezones] == ["America/New_York", "Pacific/Auckland", "Asia/Kolkata"]
+    assert schedule.event.timezone.key == "Europe/Vienna"
+
+
+def test_import_plain_text_with_venue_and_display_zones(run: Run, write: Write, tmp_path: Path) -> None:
+    out = tmp_path / "day.yaml"
+    args = ["--date", "2024-05-11", "--venue-tz", "Europe/Vienna", "--tz", "Asia/Kolkata", "-o", out]
+    result = run("import", write("proposal.txt", PLAIN), *args)
+    assert result.exit_code == 0, result.stderr
+    schedule = load_schedule(out)
+    assert schedule.event.timezone.key == "Europe/Vienna"
+    assert [z.key for z in schedule.event.display_timezones] == ["Asia/Kolkata"]
 
 
 # --- the installed entry points ------------------------------------------------------------------------------

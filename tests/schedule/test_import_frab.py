@@ -208,9 +208,13 @@ def test_without_dates_a_start_in_the_spring_forward_gap_is_reported() -> None:
         resolve(text)
 
 
-def test_a_pentabarf_file_without_zone_needs_the_timezone_argument() -> None:
-    with pytest.raises(UsageError, match="--tz "):
+def test_a_pentabarf_file_without_zone_is_refused_until_the_venue_zone_is_given() -> None:
+    with pytest.raises(ScheduleError) as caught:
         frab_document(read("frab_pentabarf_berlin_no_dates.xml"), "s.xml")
+    [problem] = caught.value.problems
+    assert problem.line == 3  # <conference>
+    assert "has no 'time_zone_name'" in problem.message
+    assert "--venue-tz " in problem.message
 
 
 def test_without_dates_the_berlin_fall_back_night_is_on_the_venue_clock() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.schedule.document import build_schedule
 from bot.schedule.errors import ScheduleError, UsageError
-from bot.schedule.importers.plaintext import looks_like_plaintext, plaintext_document
+from bot.schedule.importers.plaintext import MissingZone, looks_like_plaintext, plaintext_document
 from bot.schedule.model import Kind, Schedule
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -281,7 +281,7 @@ def test_without_a_date_the_caller_must_pass_one() -> None:
 
 
 def test_without_a_zone_the_caller_must_pass_one() -> None:
-    with pytest.raises(UsageError, match="--tz "):
+    with pytest.raises(MissingZone, match="--venue-tz "):
         document(read("iclr2024_proposal.txt"), timezone=None)
 
 

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from bot.schedule.document import build_schedule
 from bot.schedule.errors import ScheduleError, UsageError
-from bot.schedule.importers.pretalx import kind_for, looks_like_pretalx, parse_duration, pretalx_document
+from bot.schedule.importers.pretalx import (
+    MISSING_ZONE,
+    kind_for,
+    looks_like_pretalx,
+    parse_duration,
+    pretalx_document,
+)
 from bot.schedule.model import Kind, Schedule
 from bot.zones import is_unambiguous, localize
 
@@ -234,11 +240,13 @@ def test_the_timezone_argument_serves_a_file_without_time_zone_name() -> None:
     assert resolve(data, timezone="America/New_York").event.timezone == ZoneInfo("America/New_York")
 
 
-def test_a_file_without_any_zone_needs_the_timezone_argument() -> None:
+def test_a_file_without_any_zone_is_refused_until_the_venue_zone_is_given() -> None:
     data = load("c3voc_offsets_win.json")
     del data["schedule"]["conference"]["time_zone_name"]
-    with pytest.raises(UsageError, match="--tz "):
+    with pytest.raises(ScheduleError) as caught:
         pretalx_document(data, "s.json")
+    assert [p.message for p in caught.value.problems] == [MISSING_ZONE]
+    assert "--venue-tz " in MISSING_ZONE
 
 
 # --- clock changes -----------------------------------------------------------------------------------------

@@ -197,8 +197,8 @@ def frab_document(text: str, source: str, *, timezone: str | None = None) -> dic
     """The native document for a frab / Pentabarf ``schedule.xml``.
 
     ``timezone`` is used only when the file has no ``<time_zone_name>``. Raises :class:`ScheduleError` for
-    XML that is malformed or unsafe and for every event with a missing or garbled field (with its line), and
-    :class:`UsageError` when no zone is known at all.
+    XML that is malformed or unsafe, for a zone that nobody names, and for every event with a missing or garbled
+    field (with its line).
     """
     if not isinstance(text, str):
         raise ScheduleError(source, [Problem("expected the text of an XML file")])

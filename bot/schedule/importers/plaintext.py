@@ -35,7 +35,12 @@ from typing import Any
 from bot.schedule.document import infer_kind
 from bot.schedule.errors import Problem, ScheduleError, UsageError
 
-__all__ = ["looks_like_plaintext", "plaintext_document"]
+__all__ = ["MissingZone", "looks_like_plaintext", "plaintext_document"]
+
+
+class MissingZone(UsageError):
+    """A plain-text schedule was given without the venue's zone, which only the caller can know."""
+
 
 _MERIDIEM = r"[ap]\.?\s?m\b\.?"
 _TIME = rf"\d{{1,2}}[:.h]\d{{2}}(?:\s*{_MERIDIEM})?|\d{{1,2}}\s*{_MERIDIEM}"
@@ -184,8 +189,8 @@ def plaintext_document(
     """The native document for a proposal's plain-text tentative schedule.
 
     ``date`` and ``timezone`` must come from the caller (the text names neither reliably): without them this
-    raises :class:`UsageError`. Raises :class:`ScheduleError` when there is no schedule line or a line's times
-    are not times, each problem with its line number.
+    raises :class:`UsageError` (:class:`MissingZone` for the zone). Raises :class:`ScheduleError` when there is
+    no schedule line or a line's times are not times, each problem with its line number.
     """
     if not isinstance(text, str):
         raise ScheduleError(source, [Problem("expected the text of a plain-text schedule")])
@@ -217,8 +222,9 @@ def plaintext_document(
     if not 1900 <= date.year <= 2999:
         raise UsageError(f"--date {date.isoformat()} is not a plausible date for a workshop; pass the real date")
     if timezone is None or not timezone.strip():
-        raise UsageError(
-            "a plain-text schedule has no time zone; pass --tz with the venue's zone, e.g. --tz Europe/Vienna"
+        raise MissingZone(
+            "a plain-text schedule has no time zone; pass the venue's zone with --venue-tz, "
+            "e.g. --venue-tz Europe/Vienna"
         )
 
     midnight = dt.datetime.combine(date, dt.time())

@@ -36,11 +36,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bot.schedule.document import KIND_ALIASES, infer_kind
-from bot.schedule.errors import Problem, ScheduleError, UsageError
+from bot.schedule.errors import Problem, ScheduleError
 from bot.schedule.model import Kind
 from bot.zones import LocalTimeError, ZoneError, get_zone, localize
 
 __all__ = [
+    "MISSING_ZONE",
     "Day",
     "Header",
     "SessionCollector",
@@ -206,12 +207,18 @@ class Header:
     base_url: object = None
 
 
+#: The problem of a conference without a zone: times in the file would mean nothing.
+MISSING_ZONE = (
+    "conference: has no 'time_zone_name', so its times name no instant; add the venue's zone to the file "
+    "(an IANA name such as Europe/Vienna) or pass it with --venue-tz, e.g. --venue-tz Europe/Vienna"
+)
+
+
 def event_section(
     header: Header, first_day: dt.date | None, timezone: str | None, line: int | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The native ``event`` section for a conference header, and the problems with it.
-
-    Raises :class:`UsageError` when neither the file nor the caller names the zone.
+    """The native ``event`` section for a conference header, and the problems with it (among them a zone that
+    neither the file nor the caller names: the file is incomplete, and the problem says both ways to fix it).
     """
     problems: list[Problem] = []
     zone = text_of(header.time_zone_name)
@@ -225,10 +232,7 @@ def event_section(
         )
     zone = zone or (timezone.strip() if isinstance(timezone, str) and timezone.strip() else None)
     if zone is None and not problems:
-        raise UsageError(
-            "the schedule has no 'time_zone_name' for its conference; "
-            "pass --tz with the venue's zone, e.g. --tz Europe/Vienna"
-        )
+        problems.append(Problem(MISSING_ZONE, line=line))
     name = text_of(header.title) or text_of(header.acronym)
     if name is None:
         problems.append(
@@ -514,7 +518,7 @@ def pretalx_document(data: Mapping[str, Any], source: str, *, timezone: str | No
     """The native document for a parsed pretalx / c3voc / frab ``schedule.json``.
 
     ``timezone`` is used only when the file has no ``time_zone_name``. Raises :class:`ScheduleError` listing
-    every problem of the format, and :class:`UsageError` when no zone is known at all.
+    every problem of the format, a zone that nobody names among them.
     """
     if not isinstance(data, Mapping):
         raise ScheduleError(
