@@ -217,7 +217,8 @@ class Moderation(commands.Cog):
                 target.id, (Status.QUEUED, Status.ON_STAGE, Status.ANSWERED, Status.DISMISSED, Status.PENDING_REVIEW)
             ),
         )
-        text = render_export(questions, format)
+        # The schedule in force: the speaker's file is headed by the title, speakers and time, not the id.
+        text = render_export(questions, format, self.bot.schedule)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"questions-{target.id}.{format}")
         await reply(interaction, f"{len(questions)} questions of {render.session_title(target)}.", file=file)
 

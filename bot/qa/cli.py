@@ -2,7 +2,8 @@
 
 Read-only: the database is opened with ``mode=ro`` and never created or changed, so it is safe to run next to
 the live bot. A missing, unreadable or foreign database exits with code 1 and a message naming the path;
-usage errors exit with 2 (click's default).
+usage errors exit with 2 (click's default). ``export --schedule FILE`` reads the schedule the bot runs with, so
+the Markdown heads each session with its title, speakers and time; an invalid schedule also exits with 1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from bot.qa.errors import StoreError
 from bot.qa.export import EXPORT_FORMATS, listing_table, render_export
 from bot.qa.model import Question, Status
 from bot.qa.store import QAStore
+from bot.schedule.errors import ScheduleError, UsageError
+from bot.schedule.loader import load_schedule
+from bot.schedule.model import Schedule
 
 _LISTED_BY_DEFAULT = (Status.ON_STAGE, Status.QUEUED, Status.PENDING_REVIEW)
 _EXPORTED_BY_DEFAULT = tuple(status for status in Status if status is not Status.HIDDEN)
@@ -34,6 +38,17 @@ def _open(db_path: Path) -> QAStore:
         return QAStore.open_snapshot(db_path)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _load_schedule(path: Path) -> Schedule:
+    try:
+        return load_schedule(path)
+    except ScheduleError as exc:
+        raise click.ClickException(exc.render()) from None
+    except UsageError as exc:
+        # The loader's advice names the options of `chairbot import`, which turns such a file into one the bot runs.
+        message = f"--schedule {path}: {exc} to `chairbot import`, then give its output to --schedule"
+        raise click.UsageError(message) from None
 
 
 def _read(db_path: Path, session_id: str | None, statuses: tuple[Status, ...]) -> tuple[QAStore, list[Question]]:
@@ -84,18 +99,45 @@ def list_command(db_path: Path, session_id: str | None, show_all: bool) -> None:
     help="Write to FILE, not stdout.",
 )
 @click.option("--include-hidden", is_flag=True, help="Also questions a moderator hid (abuse, spam).")
-def export_command(db_path: Path, session_id: str | None, fmt: str, output: Path | None, include_hidden: bool) -> None:
-    """Export questions per session, most votes first, with their status. Anonymous askers stay anonymous."""
+@click.option(
+    "--schedule",
+    "schedule_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="The schedule FILE the bot ran with: Markdown headings with title, speakers and time instead of ids.",
+)
+def export_command(
+    db_path: Path,
+    session_id: str | None,
+    fmt: str,
+    output: Path | None,
+    include_hidden: bool,
+    schedule_path: Path | None,
+) -> None:
+    """Export questions per session, most votes first, with their status. Anonymous askers stay anonymous.
+
+    CSV cells that a spreadsheet could run as a formula start with a single quote.
+    """
+    schedule = _load_schedule(schedule_path) if schedule_path is not None and fmt == "md" else None
     statuses = tuple(Status) if include_hidden else _EXPORTED_BY_DEFAULT
     store, questions = _read(db_path, session_id, statuses)
     store.close()
-    content = render_export(questions, fmt)
+    content = render_export(questions, fmt, schedule)
     if output is None:
         click.echo(content, nl=False)
-        return
-    try:
-        # newline="": the text already has the line endings of its format (CSV uses CRLF).
-        output.write_text(content, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {len(questions)} questions to {output}", err=True)
+    else:
+        try:
+            # newline="": the text already has the line endings of its format (CSV uses CRLF).
+            output.write_text(content, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote {len(questions)} questions to {output}", err=True)
+    # After the export, so that the document on stdout starts with its own first line.
+    if fmt == "md" and schedule_path is None:
+        click.echo(
+            "chairbot: note: no --schedule given, so sessions are headed by their ids; "
+            "pass the schedule file for titles, speakers and times",
+            err=True,
+        )
+    elif fmt != "md" and schedule_path is not None:
+        click.echo(f"chairbot: note: --schedule only applies to --format md; ignored for {fmt}", err=True)

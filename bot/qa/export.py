@@ -2,6 +2,7 @@
 
 Pure functions over :class:`~bot.qa.model.Question` values. The asker is always rendered through
 :attr:`Question.public_author`, and no format carries the author id, so an anonymous asker stays anonymous.
+Every text cell of the CSV is kept from being read as a spreadsheet formula (see :func:`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
 from bot.qa.clock import micros_to_iso, to_micros
 from bot.qa.model import Question, SessionSettings, Status
+from bot.schedule.model import Schedule, Session, Speaker
+from bot.timefmt import span
+from bot.zones import zone_name
 
 EXPORT_FORMATS = ("csv", "md", "json")
 CSV_COLUMNS = ("session_id", "position", "question_id", "votes", "status", "asked_at", "asker", "text")
@@ -51,12 +56,42 @@ def _record(position: int, question: Question) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+_FORMULA_STARTS = frozenset("=+-@")
+# Some spreadsheets also start a formula after a tab or a carriage return that opens the cell.
+_FORMULA_OPENERS = frozenset("\t\r")
+
+
+def _opens_formula(cell: str) -> bool:
+    """Whether a spreadsheet could take ``cell`` for a formula: its first visible character, past spaces,
+    invisible format characters and quotes, is a formula start or a compatibility form of one (``＝``, ``﹢``)."""
+    for char in cell:
+        if char in _FORMULA_OPENERS:
+            return True
+        if char.isspace() or char == '"' or unicodedata.category(char) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in _FORMULA_STARTS
+    return False
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell that a spreadsheet shows and never runs: a single quote goes before it when it
+    could start a formula (OWASP's advice). Spreadsheets set to a ``;`` list separator (Excel in much of
+    Europe) start a new cell after every ``;`` of a comma-separated file, so each of those pieces is guarded too.
+    """
+    pieces = text.split(";")
+    return ";".join("'" + piece if _opens_formula(piece) else piece for piece in pieces)
+
+
 def to_csv(questions: Iterable[Question]) -> str:
+    """One row per question. Text cells go through :func:`spreadsheet_text`; numbers stay numbers."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for _session_id, group in by_session(questions):
-        writer.writerows(_record(position, q) for position, q in enumerate(group, start=1))
+        for position, q in enumerate(group, start=1):
+            record = _record(position, q)
+            writer.writerow({k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in record.items()})
     return out.getvalue()
 
 
@@ -88,14 +123,56 @@ def _votes(count: int) -> str:
     return "1 vote" if count == 1 else f"{count} votes"
 
 
-def to_markdown(questions: Iterable[Question], title: str = "Questions from the audience") -> str:
-    """A document to hand to speakers: a heading per session, questions numbered by votes."""
+def _speaker(speaker: Speaker) -> str:
+    name = escape_markdown(speaker.name)
+    return f"{name} ({escape_markdown(speaker.affiliation)})" if speaker.affiliation else name
+
+
+def _when(session: Session, schedule: Schedule) -> str:
+    """``Saturday 11 May 2024, 09:00–09:30 Europe/Vienna``: the day and time at the venue."""
+    zone = schedule.event.timezone
+    local = session.start.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B %Y}, {span(session.start, session.end, zone)} {zone_name(zone)}"
+
+
+def _session_heading(session_id: str, schedule: Schedule | None) -> list[str]:
+    """The title and speakers, then the time; the session id alone when the schedule does not know it."""
+    by_id = [f"## Session {escape_markdown(session_id)}", ""]
+    if schedule is None:
+        return by_id
+    session = schedule.find(session_id)
+    if session is None:
+        return [*by_id, "Not in the schedule.", ""]
+    heading = escape_markdown(session.title)
+    if session.speakers:
+        heading += " — " + ", ".join(_speaker(s) for s in session.speakers)
+    return [f"## {heading}", "", escape_markdown(_when(session, schedule)), ""]
+
+
+def _in_schedule_order(
+    groups: list[tuple[str, list[Question]]], schedule: Schedule
+) -> list[tuple[str, list[Question]]]:
+    """Sessions by start time (the schedule's order); sessions it does not know last, by id."""
+    rank = {session.id: index for index, session in enumerate(schedule.sessions)}
+    return sorted(groups, key=lambda group: (group[0] not in rank, rank.get(group[0], 0), group[0]))
+
+
+def to_markdown(
+    questions: Iterable[Question], title: str = "Questions from the audience", schedule: Schedule | None = None
+) -> str:
+    """A document to hand to speakers: a heading per session, questions numbered by votes.
+
+    With the ``schedule``, sessions come in their order and are headed by title, speakers and time at the venue;
+    without it, by their ids.
+    """
     lines = [f"# {title}", ""]
     groups = by_session(questions)
+    if schedule is not None:
+        groups = _in_schedule_order(groups, schedule)
     if not groups:
         lines += ["No questions.", ""]
     for session_id, group in groups:
-        lines += [f"## Session {escape_markdown(session_id)}", ""]
+        lines += _session_heading(session_id, schedule)
         for position, q in enumerate(group, start=1):
             status = q.status.value.replace("_", " ")
             # Two trailing spaces: a line break inside the list item, so the details sit under the question.
@@ -105,11 +182,12 @@ def to_markdown(questions: Iterable[Question], title: str = "Questions from the 
     return "\n".join(lines)
 
 
-def render_export(questions: Sequence[Question], fmt: str) -> str:
+def render_export(questions: Sequence[Question], fmt: str, schedule: Schedule | None = None) -> str:
+    """``questions`` in export format ``fmt``; the ``schedule`` gives the Markdown its session headings."""
     if fmt == "csv":
         return to_csv(questions)
     if fmt == "md":
-        return to_markdown(questions)
+        return to_markdown(questions, schedule=schedule)
     if fmt == "json":
         return to_json(questions)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")

