@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot.announce.outbox import Planned
+from bot.announce.sessions import QA_CLOSE, planned_posts
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.schedule import export
@@ -27,8 +29,7 @@ from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.importers.plaintext import MissingZone
 from bot.schedule.loader import NATIVE, Format, load_with_format
 from bot.schedule.model import Schedule
-from bot.schedule.plan import plan as make_plan
-from bot.timefmt import clock, span, zone_label
+from bot.timefmt import clock, span, utc_iso, zone_label
 from bot.zones import ZoneError, get_zone, zone_name
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -174,7 +175,7 @@ def _summary(schedule: Schedule, fmt: Format) -> str:
     source = "" if fmt in NATIVE else f" (imported from {fmt.value})"
     return (
         f"ok: {schedule.event.name!r}{source}: {len(schedule.sessions)} sessions ({counts}) on {when}, "
-        f"{span(first.start, last_end, zone)} {zone_name(zone)}; {len(make_plan(schedule))} announcements planned"
+        f"{span(first.start, last_end, zone)} {zone_name(zone)}; {len(_planned(schedule))} announcements planned"
     )
 
 
@@ -323,28 +324,96 @@ def import_(
 
 # --- plan ------------------------------------------------------------------------------------------------------
 
+#: What the bot uses when the settings do not say: the plan and the rehearsal show the same posts.
+QA_CLOSE_AFTER_DEFAULT: int = Settings.model_fields["qa_close_after_minutes"].default
+
+
+def _qa_close_after_opt(f: F) -> F:
+    return click.option(
+        "--qa-close-after",
+        "qa_close_after",
+        type=click.IntRange(0, 24 * 60),
+        default=QA_CLOSE_AFTER_DEFAULT,
+        show_default=True,
+        metavar="MINUTES",
+        help="Minutes after a session's end at which its Q&A closes (the bot's qa_close_after_minutes).",
+    )(f)
+
+
+def _planned(schedule: Schedule, qa_close_after: int = QA_CLOSE_AFTER_DEFAULT) -> list[Planned]:
+    """Every post the bot makes for ``schedule``, as the bot plans them, in the order they are due; at one
+    instant, sessions in programme order and each session's posts in the order they would be read."""
+    order = {session.id: index for index, session in enumerate(schedule.sessions)}
+    posts = planned_posts(schedule, qa_close_after=dt.timedelta(minutes=qa_close_after))
+
+    def rank(post: Planned) -> tuple[dt.datetime, int, int]:
+        action = post.action or ""
+        within = -int(action.removeprefix("before:")) if action.startswith("before:") else 0 if action == "start" else 1
+        return (post.due_at, order.get(post.session_id or "", len(order)), within)
+
+    return sorted(posts, key=rank)
+
+
+def _what(action: str) -> str:
+    if action == "start":
+        return "now live"
+    if action.startswith("before:"):
+        return f"in {action.removeprefix('before:')} min"
+    return "Q&A closes" if action == QA_CLOSE else action
+
+
+def _plan_json(schedule: Schedule, posts: list[Planned]) -> dict[str, Any]:
+    """``{"announcements": [{"id", "session", "kind", "at", "minutes_before", ...}]}``; ``kind`` is ``before``,
+    ``start`` or ``qa-close`` (whose ``minutes_before`` is null), ``at`` a UTC instant ending in ``Z``."""
+    out = []
+    for post in posts:
+        session = schedule.session(post.session_id or "")
+        action = post.action or ""
+        kind, _, minutes = action.partition(":")
+        out.append(
+            {
+                "id": post.id,
+                "session": session.id,
+                "kind": kind,
+                "at": utc_iso(post.due_at),
+                "minutes_before": int(minutes) if kind == "before" else 0 if kind == "start" else None,
+                "session_kind": session.kind.value,
+                "title": session.title,
+            }
+        )
+    return {"announcements": out}
+
 
 @cli.command()
 @click.argument("file", type=_SCHEDULE_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: 'at' as UTC ISO-8601 ending in Z.")
+@_qa_close_after_opt
 @_date_opt
 @_venue_tz_opt
 @_no_display_zones
-def plan(file: Path, as_json: bool, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
-    """List the announcements the bot will post for FILE, in the order they are due."""
+def plan(file: Path, as_json: bool, qa_close_after: int, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
+    """List the announcements the bot will post for FILE, in the order they are due: "starting in N minutes",
+    "now live", and the note that closes a session's Q&A."""
     with _reporting():
         schedule, _ = _load(file, date, venue_tz)
-    announcements = make_plan(schedule)
+    posts = _planned(schedule, qa_close_after)
     if as_json:
-        click.echo(json.dumps(export.plan_json(announcements), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_plan_json(schedule, posts), ensure_ascii=False, indent=2))
         return
     venue = schedule.event.timezone
-    click.echo(f"{schedule.event.name}: {len(announcements)} announcements (times in {zone_name(venue)})")
+    click.echo(f"{schedule.event.name}: {len(posts)} announcements (times in {zone_name(venue)})")
     rows = [["at", "what", "id", "session"]]
-    for a in announcements:
-        what = "now live" if a.minutes_before == 0 else f"in {a.minutes_before} min"
-        day = a.at.astimezone(venue).strftime("%a %d %b")
-        rows.append([f"{day} {clock(a.at, venue)}", what, a.id, f"{a.session.title} ({a.session.kind.value})"])
+    for post in posts:
+        session = schedule.session(post.session_id or "")
+        day = post.due_at.astimezone(venue).strftime("%a %d %b")
+        rows.append(
+            [
+                f"{day} {clock(post.due_at, venue)}",
+                _what(post.action or ""),
+                post.id,
+                f"{session.title} ({session.kind.value})",
+            ]
+        )
     click.echo("\n".join(_table(rows)))
 
 
@@ -386,6 +455,7 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
     is_flag=True,
     help="Start as the bot would after a restart at --start: posts still useful go out late, stale ones are skipped.",
 )
+@_qa_close_after_opt
 @_date_opt
 @_venue_tz_opt
 @_no_display_zones
@@ -395,6 +465,7 @@ def rehearse(
     start_text: str | None,
     until_text: str | None,
     catch_up: bool,
+    qa_close_after: int,
     date: dt.date | None,
     venue_tz: ZoneInfo | None,
 ) -> None:
@@ -409,7 +480,17 @@ def rehearse(
     until = _instant_option(until_text, schedule, "until")
     if start is not None and until is not None and until <= start:
         raise click.BadParameter("--until must be after --start", param_hint="--until")
-    asyncio.run(play(schedule, speed=speed, start=start, until=until, catch_up=catch_up, out=sys.stdout))
+    asyncio.run(
+        play(
+            schedule,
+            speed=speed,
+            start=start,
+            until=until,
+            catch_up=catch_up,
+            qa_close_after=dt.timedelta(minutes=qa_close_after),
+            out=sys.stdout,
+        )
+    )
 
 
 # --- the bot ---------------------------------------------------------------------------------------------------

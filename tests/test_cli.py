@@ -128,6 +128,7 @@ def test_plan_uses_the_default_offsets_per_kind(run: Run, write: Write) -> None:
         ("opening:start", "opening", "start", "2024-05-11T06:50:00Z"),
         ("invited-1:before-10m", "invited-1", "before", "2024-05-11T06:50:00Z"),
         ("invited-1:start", "invited-1", "start", "2024-05-11T07:00:00Z"),
+        ("invited-1:qa-close", "invited-1", "qa-close", "2024-05-11T07:40:00Z"),
         ("posters-1:before-15m", "posters-1", "before", "2024-05-11T08:00:00Z"),
         ("posters-1:start", "posters-1", "start", "2024-05-11T08:15:00Z"),
         ("lunch:start", "lunch", "start", "2024-05-11T10:15:00Z"),
@@ -144,6 +145,7 @@ def test_plan_offsets_are_configurable_per_kind_and_per_session(run: Run, write:
         "opening:start",
         "invited-1:before-5m",
         "invited-1:start",
+        "invited-1:qa-close",
         "posters-1:before-15m",
         "posters-1:start",
     ]
@@ -160,11 +162,51 @@ def test_plan_ids_are_stable_from_run_to_run(run: Run) -> None:
 def test_plan_table_is_readable(run: Run, write: Write) -> None:
     result = run("plan", write("s.yaml", SMALL))
     assert result.exit_code == 0
-    assert "Small: 7 announcements (times in Europe/Vienna)" in result.stdout
+    assert "Small: 8 announcements (times in Europe/Vienna)" in result.stdout
     assert any(
         "Sat 11 May 08:50" in line and "in 10 min" in line and "invited-1:before-10m" in line
         for line in result.stdout.splitlines()
     )
+
+
+def test_plan_lists_the_qa_closing_notes_the_bot_posts(run: Run, write: Write) -> None:
+    result = run("plan", write("s.yaml", SMALL), "--json")
+    closing = [a for a in json.loads(result.stdout)["announcements"] if a["kind"] == "qa-close"]
+    # Only the talk has Q&A; its note is due 10 minutes (qa_close_after_minutes) after its 09:30 end.
+    assert closing == [
+        {
+            "id": "invited-1:qa-close",
+            "session": "invited-1",
+            "kind": "qa-close",
+            "at": "2024-05-11T07:40:00Z",
+            "minutes_before": None,
+            "session_kind": "talk",
+            "title": "Invited Talk 1",
+        }
+    ]
+    table = run("plan", write("s.yaml", SMALL)).stdout
+    assert any("09:40" in line and "Q&A closes" in line and "invited-1:qa-close" in line for line in table.splitlines())
+
+
+def test_plan_and_rehearse_take_the_qa_closing_delay(run: Run, write: Write) -> None:
+    path = write("s.yaml", SMALL)
+    plan = json.loads(run("plan", path, "--json", "--qa-close-after", "25").stdout)["announcements"]
+    assert next(a["at"] for a in plan if a["id"] == "invited-1:qa-close") == "2024-05-11T07:55:00Z"
+    rehearsal = run("rehearse", path, "--speed", "100000", "--qa-close-after", "25")
+    assert rehearsal.exit_code == 0, rehearsal.stderr
+    assert "── Sat 09:55:00 Vienna · #announcements › Q&A: Invited Talk 1 ──" in rehearsal.stdout
+    assert run("plan", path, "--qa-close-after", "-1").exit_code == 2
+
+
+def test_check_plan_and_rehearse_count_the_same_announcements(run: Run) -> None:
+    summary = run("check", ICLR).stdout
+    checked = int(summary.split("; ")[-1].split()[0])
+    planned = len(json.loads(run("plan", ICLR, "--json").stdout)["announcements"])
+    table = run("plan", ICLR).stdout.splitlines()[0]
+    rehearsed = run("rehearse", ICLR, "--speed", "100000").stdout.splitlines()[0]
+    assert checked == planned == 43
+    assert f": {planned} announcements (times in Europe/Vienna)" in table
+    assert f": {planned} announcements from " in rehearsed
 
 
 # --- import ----------------------------------------------------------------------------------------------------
