@@ -1,7 +1,8 @@
 """Discord Scheduled Events: one per session, so the server's Events tab shows the day and attendees can mark
 "Interested". Kept in step with the schedule in force, idempotently: an event is created once, edited only when
 what it shows changed (a digest of it is stored), and cancelled when its session is cancelled or removed.
-Breaks are left out; sessions already over are not created."""
+Breaks are left out; sessions already over are not created. A session that is on keeps its event's start: only
+its end follows a shift."""
 
 from __future__ import annotations
 
@@ -105,6 +106,10 @@ async def sync_guild_events(bot: ChairBot) -> SyncReport:
             }
             if current is not None:
                 existing = guild.get_scheduled_event(current[0]) or await guild.fetch_scheduled_event(current[0])
+                if session.start <= now:
+                    # On now (it ran late, or early): its event is under way, so only its end changes; a start
+                    # sent again would be refused as in the past, and no status is sent, so it stays active.
+                    del fields["start_time"]
                 await existing.edit(**fields)
                 report.updated += 1
                 await bot.outbox.set_guild_event(session_id, existing.id, digest)

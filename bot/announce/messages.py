@@ -351,13 +351,21 @@ def _venue_clock(schedule: Schedule, instant: dt.datetime, reference: dt.date | 
 def _moved_line(schedule: Schedule, old: Session, new: Session) -> str:
     zone = schedule.event.timezone
     old_day = old.start.astimezone(zone).date()
-    # A bare time hides a move to another day; the date comes with the new time then (the venue time says "+1").
-    style = "t" if new.start.astimezone(zone).date() == old_day else "f"
-    line = (
-        f"• {_bold_title(new, 150)}: {_t(old.start, 't')} → {_t(new.start, style)} ({_t(new.start, 'R')}), "
-        f"until {_t(new.end, 't')} · {zone_label(zone)}: "
-        f"{_venue_clock(schedule, old.start)} → {_venue_clock(schedule, new.start, old_day)}"
-    )
+    if new.start == old.start and new.end != old.end:
+        # A session on when the day was shifted keeps its start and runs longer (or shorter): only its end moved.
+        end_day = old.end.astimezone(zone).date()
+        line = (
+            f"• {_bold_title(new, 150)} now runs until {_t(new.end, 't')} (was {_t(old.end, 't')}) · "
+            f"{zone_label(zone)}: {_venue_clock(schedule, old.end)} → {_venue_clock(schedule, new.end, end_day)}"
+        )
+    else:
+        # A bare time hides a move to another day; the date comes with the new time then (the venue time says "+1").
+        style = "t" if new.start.astimezone(zone).date() == old_day else "f"
+        line = (
+            f"• {_bold_title(new, 150)}: {_t(old.start, 't')} → {_t(new.start, style)} ({_t(new.start, 'R')}), "
+            f"until {_t(new.end, 't')} · {zone_label(zone)}: "
+            f"{_venue_clock(schedule, old.start)} → {_venue_clock(schedule, new.start, old_day)}"
+        )
     if new.room and new.room != old.room:
         line += f" · now in 📍 {_clip(new.room, 100, 200)}"
     return line
@@ -407,7 +415,8 @@ def schedule_update_posts(
     restored: Sequence[Session],
 ) -> list[Post]:
     """One "Schedule update" message (more if it is long): the new times of ``moved`` sessions (each an ``(old,
-    new)`` pair), then ``cancelled`` and ``restored`` ones, each list in order of time. Empty when nothing changed.
+    new)`` pair; one that kept its start says until when it now runs), then ``cancelled`` and ``restored`` ones,
+    each list in order of time. Empty when nothing changed.
     """
     if not (moved or cancelled or restored):
         return []

@@ -130,8 +130,13 @@ def _m003_guild_events(db: Database) -> None:
     )
 
 
+def _m004_override_extend(db: Database) -> None:
+    # A session shifted while it was on keeps its start and ends later (or earlier): its end moves by this much more.
+    db.execute("ALTER TABLE schedule_overrides ADD COLUMN extend_minutes INTEGER NOT NULL DEFAULT 0")
+
+
 _migrations = Migrations(MIGRATION_SET)
-for _step in (_m001_outbox, _m002_schedule_overrides, _m003_guild_events):
+for _step in (_m001_outbox, _m002_schedule_overrides, _m003_guild_events, _m004_override_extend):
     _migrations()(_step)
 
 _COLUMNS = (
@@ -419,11 +424,14 @@ class Outbox:
     async def overrides(self) -> dict[str, Override]:
         rows = await self._run(
             lambda: self._conn.execute(
-                "SELECT session_id, fingerprint, shift_minutes, cancelled FROM schedule_overrides"
+                "SELECT session_id, fingerprint, shift_minutes, cancelled, extend_minutes FROM schedule_overrides"
             ).fetchall()
         )
         return {
-            r[0]: Override(session_id=r[0], fingerprint=r[1], shift_minutes=r[2], cancelled=bool(r[3])) for r in rows
+            r[0]: Override(
+                session_id=r[0], fingerprint=r[1], shift_minutes=r[2], cancelled=bool(r[3]), extend_minutes=r[4]
+            )
+            for r in rows
         }
 
     async def save_overrides(self, overrides: Mapping[str, Override], by: str) -> None:
@@ -437,10 +445,10 @@ class Outbox:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM schedule_overrides")
             conn.executemany(
-                "INSERT INTO schedule_overrides (session_id, fingerprint, shift_minutes, cancelled, updated_by, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO schedule_overrides (session_id, fingerprint, shift_minutes, cancelled, extend_minutes, "
+                "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (o.session_id, o.fingerprint, o.shift_minutes, int(o.cancelled), by, now)
+                    (o.session_id, o.fingerprint, o.shift_minutes, int(o.cancelled), o.extend_minutes, by, now)
                     for o in overrides.values()
                     if not o.is_empty
                 ],

@@ -14,7 +14,7 @@ from bot.cogs.access import answer_in_time, organizers_only, reply, send_long
 from bot.cogs.reminders import RemindMenu
 from bot.qa.errors import QARefusal
 from bot.schedule.model import Session
-from bot.schedule.overrides import set_cancelled, shift_from
+from bot.schedule.overrides import set_cancelled, shift_from, shift_scope
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
@@ -64,7 +64,7 @@ class ScheduleCommands(commands.Cog):
     )
     @app_commands.describe(
         minutes="Minutes to move by: 15 for later, -10 for earlier",
-        session="The first session to move (default: the one live now, else the next)",
+        session="The first session to move (default: the one live now, else the next); a live one runs longer",
     )
     @organizers_only()
     async def shift(
@@ -74,20 +74,38 @@ class ScheduleCommands(commands.Cog):
         session: str | None = None,
     ) -> None:
         first = self._session(session)
+        now = self.bot.clock()
         try:
-            changed = shift_from(self.bot.source_schedule, self.bot.schedule, self.bot.overrides, first, minutes)
+            changed = shift_from(
+                self.bot.source_schedule, self.bot.schedule, self.bot.overrides, first, minutes, now=now
+            )
         except ValueError as exc:
             await reply(interaction, f"Not shifted: {exc}.")
             return
-        moved = sum(1 for s in self.bot.schedule.sessions if s.start >= first.start)
+        scope = shift_scope(self.bot.schedule, first, now)
         posts = await answer_in_time(interaction, self.bot.change_schedule(changed, str(interaction.user.id)))
         direction = "later" if minutes > 0 else "earlier"
-        await reply(
-            interaction,
-            f"Moved {moved} session{'s' if moved != 1 else ''} from {render.session_title(first)} on "
-            f"{abs(minutes)} minutes {direction}; announcements and Q&A follow."
-            + (" A schedule update was posted." if posts else ""),
-        )
+        moved = len(scope.moving)
+        parts = []
+        for running in scope.running:
+            now_running = self.bot.schedule.find(running.id) or running
+            parts.append(
+                f"{render.session_title(now_running)} keeps its start and now runs until "
+                f"{discord.utils.format_dt(now_running.end, 't')}."
+            )
+        if scope.running:
+            parts.append(
+                f"Moved {moved} later session{'s' if moved != 1 else ''} {abs(minutes)} minutes {direction}; "
+                "announcements and Q&A follow."
+            )
+        else:
+            parts.append(
+                f"Moved {moved} session{'s' if moved != 1 else ''} from {render.session_title(first)} on "
+                f"{abs(minutes)} minutes {direction}; announcements and Q&A follow."
+            )
+        if posts:
+            parts.append("A schedule update was posted.")
+        await reply(interaction, " ".join(parts))
 
     @schedule.command(name="cancel", description="Organizers: cancel a session (no announcements, no Q&A).")
     @organizers_only()
