@@ -387,7 +387,7 @@ async def open_services(settings: Settings) -> tuple[Schedule, QAService, Schedu
         raise StartupError(f"the schedule cannot be used:\n{exc.render()}") from None
     if fetched.from_cache or fetched.problems:
         log.warning("schedule: %s", fetched.detail)
-    qa = QAService(settings.database_path)
+    qa = QAService(settings.database_path, config=settings.qa_config())
     try:
         await qa.start()
     except Exception as exc:  # StoreError names the file; anything else is reported the same way

@@ -7,11 +7,12 @@ collected into one :class:`ConfigError` whose message lists them all, each sayin
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -22,7 +23,12 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.qa.model import QAConfig
+
 CONFIG_ENV = "CHAIRBOT_CONFIG"
+
+#: Discord's client takes at most this many characters in a slash-command string option (``/ask question``).
+DISCORD_OPTION_MAX_LENGTH = 6000
 
 
 class ConfigError(Exception):
@@ -75,6 +81,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     #: Q&A of a session closes this many minutes after its end, with the unanswered questions for the speaker.
     qa_close_after_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    #: Fewest and most characters in a question; ``/ask`` tells Discord, whose client enforces them as you type.
+    question_min_length: int = Field(default=QAConfig.model_fields["min_length"].default, ge=1)
+    question_max_length: int = Field(default=QAConfig.model_fields["max_length"].default, ge=1)
+    #: Questions one attendee may ask in one session within a minute.
+    questions_per_minute: int = Field(default=QAConfig.model_fields["rate_limit"].default, ge=1)
     schedule: str = Field(min_length=1)
 
     _config_file: ClassVar[Path | None] = None
@@ -92,6 +103,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip().lstrip("#") or None
         return value
+
+    @field_validator("question_min_length", "question_max_length")
+    @classmethod
+    def _fits_discord(cls, value: int) -> int:
+        if value > DISCORD_OPTION_MAX_LENGTH:
+            raise ValueError(
+                f"{value} is more than Discord allows: a slash-command option (the question of /ask) takes at most "
+                f"{DISCORD_OPTION_MAX_LENGTH} characters; set {DISCORD_OPTION_MAX_LENGTH} or less"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _question_lengths_ordered(self) -> Self:
+        if self.question_min_length > self.question_max_length:
+            raise ValueError(
+                f"question_min_length ({self.question_min_length}) is more than question_max_length "
+                f"({self.question_max_length}); no question could be asked"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -113,6 +143,15 @@ class Settings(BaseSettings):
 
     def schedule_is_url(self) -> bool:
         return self.schedule.lower().startswith(("http://", "https://"))
+
+    def qa_config(self) -> QAConfig:
+        """The Q&A service's limits as these settings give them (storage settings keep their defaults)."""
+        return QAConfig(
+            min_length=self.question_min_length,
+            max_length=self.question_max_length,
+            rate_limit=self.questions_per_minute,
+            rate_window=dt.timedelta(minutes=1),
+        )
 
     @property
     def database_path(self) -> Path:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.chair import open_services
+from bot.cli import cli
 from bot.config import ConfigError, load_settings
+from bot.qa.errors import InvalidQuestionText, RateLimited
+from bot.qa.model import QAConfig
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +86,82 @@ def test_missing_or_broken_config_file(tmp_path: Path) -> None:
     broken.write_text("guild_id = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match=str(broken)):
         load_settings(broken)
+
+
+# --- the Q&A limits ----------------------------------------------------------------------------------------------
+
+
+def required(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The settings every start needs, from the environment; the schedule is a small real file."""
+    schedule = tmp_path / "day.yaml"
+    schedule.write_text(
+        "event: {name: Day, timezone: Europe/Vienna, date: 2024-05-11}\n"
+        "sessions:\n"
+        '  - {id: talk, title: A talk, start: "09:00", end: "09:30"}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CHAIRBOT_GUILD_ID", "123")
+    monkeypatch.setenv("CHAIRBOT_ANNOUNCE_CHANNEL", "announcements")
+    monkeypatch.setenv("CHAIRBOT_SCHEDULE", str(schedule))
+    monkeypatch.setenv("CHAIRBOT_DATA_DIR", str(tmp_path / "data"))
+
+
+def test_question_limits_default_to_the_qa_service_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    required(monkeypatch, tmp_path)
+    assert load_settings().qa_config() == QAConfig()
+
+
+def test_question_limits_come_from_the_file_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    path = tmp_path / "chairbot.toml"
+    path.write_text("question_min_length = 10\nquestion_max_length = 200\nquestions_per_minute = 5\n", encoding="utf-8")
+    monkeypatch.setenv("CHAIRBOT_QUESTIONS_PER_MINUTE", "2")
+    config = load_settings(path).qa_config()
+    assert (config.min_length, config.max_length, config.rate_limit) == (10, 200, 2)
+    assert config.rate_window == dt.timedelta(minutes=1)
+
+
+def test_a_question_longer_than_discord_allows_is_refused_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MAX_LENGTH", "6001")
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert "chairbot cannot start; fix these settings:" in result.stderr
+    assert "question_max_length: 6001 is more than Discord allows" in result.stderr
+    assert "at most 6000 characters; set 6000 or less" in result.stderr
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MAX_LENGTH", "6000")
+    assert load_settings().question_max_length == 6000
+
+
+def test_a_minimum_above_the_maximum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MIN_LENGTH", "50")
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MAX_LENGTH", "40")
+    with pytest.raises(ConfigError, match=r"question_min_length \(50\) is more than question_max_length \(40\)"):
+        load_settings()
+
+
+async def test_the_bot_s_qa_service_keeps_the_configured_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MIN_LENGTH", "5")
+    monkeypatch.setenv("CHAIRBOT_QUESTION_MAX_LENGTH", "20")
+    monkeypatch.setenv("CHAIRBOT_QUESTIONS_PER_MINUTE", "1")
+    _, qa, source = await open_services(load_settings())
+    try:
+        with pytest.raises(InvalidQuestionText):
+            await qa.ask("talk", "u1", "Why?", author_name="Ann")
+        with pytest.raises(InvalidQuestionText):
+            await qa.ask("talk", "u1", "Twenty-one characters", author_name="Ann")
+        await qa.ask("talk", "u1", "Is it open source?", author_name="Ann")
+        with pytest.raises(RateLimited, match="at most 1 question a minute"):
+            await qa.ask("talk", "u1", "And the data?", author_name="Ann")
+    finally:
+        await qa.close()
+        await source.close()
