@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -69,12 +70,14 @@ def vote_view(items: list[tuple[int, int | None]]) -> discord.ui.View:
 class Attendees(commands.Cog):
     def __init__(self, bot: ChairBot) -> None:
         self.bot = bot
+        limits = bot.qa.config
+        _limit_length(self.ask, "question", limits.min_length, limits.max_length)
 
     # -- commands ---------------------------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask the speaker a question (the live session by default).")
     @app_commands.describe(
-        question="Your question (3 to 500 characters)",
+        question="Your question",  # with its lengths from the settings: see _limit_length
         anonymous="Hide your name from everyone but the moderators",
         session="The session (defaults to the one live now, else the next with Q&A)",
     )
@@ -123,3 +126,19 @@ class Attendees(commands.Cog):
 
     async def _send_long(self, interaction: discord.Interaction[Any], text: str) -> None:
         await send_long(interaction, text)
+
+
+def _limit_length(command: app_commands.Command[Any, Any, Any], name: str, low: int, high: int) -> None:
+    """Give the string option ``name`` of ``command`` the lengths the bot accepts, so that Discord's app holds
+    people to them as they type and says why.
+
+    discord.py reads option limits only from annotations (``Range[str, 3, 500]``), fixed when the class is
+    defined; these come from the settings. Each cog instance has its own copy of its commands, each with its own
+    parameter table, so replacing the parameter here changes this bot's command and nothing else."""
+    parameter = command._params[name]
+    command._params[name] = dataclasses.replace(
+        parameter,
+        min_value=low,
+        max_value=high,
+        description=f"{parameter.description} ({low} to {high} characters)",
+    )

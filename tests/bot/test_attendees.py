@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.chair import ChairBot, open_services
 from bot.cogs import access
+from bot.config import Settings
 from bot.qa.model import Status
-from tests.bot.conftest import Event
-from tests.emulator import CallbackType
+from tests.bot.conftest import SCHEDULE, TALK_1_LIVE, Event, MovableClock
+from tests.emulator import CallbackType, DiscordEmulator, Member
 
 
 async def test_ask_goes_to_the_live_session_and_says_its_place(event: Event) -> None:
@@ -68,14 +74,70 @@ async def test_hostile_questions_are_stored_cleanly_and_never_ping(event: Event,
         assert raw not in listing.content
 
 
-# Discord itself refuses string options over 6,000 characters, so 6,000 is the longest a question can arrive.
+# Discord's app refuses a question outside the lengths /ask registered; one with an older copy of the command may
+# still send any length up to Discord's own 6,000 characters, so the bot checks again.
 @pytest.mark.parametrize("text", ["", "  ", "x" * 6000, "\u200b\u200b\u200b"])
 async def test_empty_or_overlong_questions_are_refused_and_nothing_is_stored(event: Event, text: str) -> None:
-    result = await event.emu.slash("ask", {"question": text}, user=event.attendee)
+    result = await event.emu.slash("ask", {"question": text}, user=event.attendee, stale_limits=True)
     assert result.ephemeral
     assert "in the queue" not in result.content
     assert result.content  # a reason, not silence
     assert await event.bot.qa.queue("invited-1") == []
+
+
+@contextlib.asynccontextmanager
+async def started_with(tmp_path: Path, **values: Any) -> AsyncIterator[tuple[DiscordEmulator, ChairBot, Member]]:
+    """chairbot started as ``chairbot run`` starts it (its services from the settings) with ``values`` set."""
+    schedule_path = tmp_path / "day.yaml"
+    schedule_path.write_text(SCHEDULE, encoding="utf-8")
+    async with DiscordEmulator(heartbeat_interval=5.0) as emu:
+        emu.add_text_channel("announcements")
+        attendee = emu.add_member("alice", display_name="Alice")
+        settings = Settings(
+            discord_token=emu.token,
+            guild_id=emu.guild.id,
+            announce_channel="announcements",
+            data_dir=tmp_path / "data",
+            schedule=str(schedule_path),
+            **values,
+        )
+        schedule, qa, source = await open_services(settings)
+        bot = ChairBot(settings, schedule, qa, clock=MovableClock(TALK_1_LIVE), source=source)
+        try:
+            async with emu.run_client(bot):
+                await asyncio.wait_for(bot.started.wait(), 10)
+                yield emu, bot, attendee
+        finally:
+            await qa.close()
+
+
+def question_option(emu: DiscordEmulator) -> dict[str, Any]:
+    ask = next(c for c in emu.guild_commands() if c["name"] == "ask")
+    option: dict[str, Any] = next(o for o in ask["options"] if o["name"] == "question")
+    return option
+
+
+async def test_ask_tells_discord_the_configured_question_lengths(tmp_path: Path) -> None:
+    async with started_with(tmp_path, question_min_length=10, question_max_length=120) as (emu, _bot, _alice):
+        option = question_option(emu)
+    assert (option["min_length"], option["max_length"]) == (10, 120)
+    assert option["description"] == "Your question (10 to 120 characters)"
+
+
+async def test_ask_tells_discord_the_default_question_lengths(event: Event) -> None:
+    option = question_option(event.emu)
+    assert (option["min_length"], option["max_length"]) == (3, 500)
+
+
+async def test_discord_refuses_a_question_outside_the_configured_lengths(tmp_path: Path) -> None:
+    async with started_with(tmp_path, question_min_length=10, question_max_length=120) as (emu, bot, alice):
+        for text in ("Too short", "x" * 121):
+            with pytest.raises(ValueError, match="outside the allowed range 10 to 120"):
+                emu.send_slash("ask", {"question": text}, user=alice)
+        result = await emu.slash("ask", {"question": "x" * 120}, user=alice)
+        assert "#1 in the queue" in result.content
+        (item,) = await bot.qa.queue("invited-1")
+        assert item.question.text == "x" * 120
 
 
 async def test_upvote_button_counts_once_and_a_second_click_takes_it_back(event: Event) -> None:

@@ -323,8 +323,11 @@ class DiscordEmulator:
         channel: ChannelRef | None = None,
         bypass_default_permissions: bool = False,
         locale: str = "en-US",
+        stale_limits: bool = False,
     ) -> InteractionResult:
-        """Send a slash command without waiting; ``await result.wait_answered()`` later."""
+        """Send a slash command without waiting; ``await result.wait_answered()`` later. Option values outside
+        the synced limits are refused as Discord's client refuses them, unless ``stale_limits`` (a client with
+        an older copy of the command)."""
         record = self.desk.slash(
             command,
             options,
@@ -332,6 +335,7 @@ class DiscordEmulator:
             channel=self._channel(channel),
             bypass_default_permissions=bypass_default_permissions,
             locale=locale,
+            stale_limits=stale_limits,
         )
         return self.send_interaction(record)
 
@@ -345,6 +349,7 @@ class DiscordEmulator:
         bypass_default_permissions: bool = False,
         locale: str = "en-US",
         timeout: float = 5.0,
+        stale_limits: bool = False,
     ) -> InteractionResult:
         """Run ``/command`` (``"qa next"`` for a subcommand) as ``user`` and return once the bot answered."""
         record = self.send_slash(
@@ -354,6 +359,7 @@ class DiscordEmulator:
             channel=channel,
             bypass_default_permissions=bypass_default_permissions,
             locale=locale,
+            stale_limits=stale_limits,
         )
         return await self._answered(record, timeout)
 

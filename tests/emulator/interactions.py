@@ -27,7 +27,7 @@ from .state import (
     Upload,
     World,
 )
-from .validation import check_autocomplete_choices, check_message_body, check_modal
+from .validation import OPTION_LENGTH_MAX, check_autocomplete_choices, check_message_body, check_modal
 from .waiting import Notifier
 
 
@@ -218,8 +218,13 @@ class InteractionDesk:
         focused: str | None = None,
         bypass_default_permissions: bool = False,
         locale: str = "en-US",
+        stale_limits: bool = False,
     ) -> InteractionResult:
-        """A chat-input command (``"qa next"`` names a subcommand) or, with ``focused``, its autocomplete."""
+        """A chat-input command (``"qa next"`` names a subcommand) or, with ``focused``, its autocomplete.
+
+        Option values outside the synced ``min_length``/``max_length``/``min_value``/``max_value`` are refused
+        (``ValueError``) when the command is sent, as Discord's client refuses to send them; ``stale_limits``
+        sends them anyway, as a client still holding an older copy of the command would."""
         name, *path = command.split()
         guild = self.world.guild_of(channel)
         schema = self.world.find_command(name, guild.id if guild else None)
@@ -232,7 +237,8 @@ class InteractionDesk:
         data: JSON = {"id": schema["id"], "name": schema["name"], "type": 1}
         if "guild_id" in schema:
             data["guild_id"] = schema["guild_id"]
-        data["options"] = self._options(schema, path, dict(options or {}), focused, guild, resolved)
+        limits = focused is None and not stale_limits  # while typing, the other options may be unfinished
+        data["options"] = self._options(schema, path, dict(options or {}), focused, guild, resolved, limits)
         if resolved:
             data["resolved"] = resolved
         kind = InteractionType.AUTOCOMPLETE if focused is not None else InteractionType.APPLICATION_COMMAND
@@ -401,6 +407,7 @@ class InteractionDesk:
         focused: str | None,
         guild: Guild | None,
         resolved: JSON,
+        limits: bool = True,
     ) -> list[JSON]:
         specs: list[JSON] = schema.get("options") or []
         chain: list[JSON] = []
@@ -427,7 +434,8 @@ class InteractionDesk:
             if missing:
                 raise LookupError(f"/{schema['name']} requires option(s) {missing}")
         options = [
-            self._option(by_name[name], value, name == focused, guild, resolved) for name, value in values.items()
+            self._option(by_name[name], value, name == focused, guild, resolved, limits)
+            for name, value in values.items()
         ]
         if focused is not None and focused not in values:
             options.append({"name": focused, "type": by_name[focused]["type"], "value": "", "focused": True})
@@ -435,7 +443,9 @@ class InteractionDesk:
             options = [{"name": sub["name"], "type": sub["type"], "options": options}]
         return options
 
-    def _option(self, spec: JSON, value: Any, focused: bool, guild: Guild | None, resolved: JSON) -> JSON:
+    def _option(
+        self, spec: JSON, value: Any, focused: bool, guild: Guild | None, resolved: JSON, limits: bool = True
+    ) -> JSON:
         kind = int(spec["type"])
         entry: JSON = {"name": spec["name"], "type": kind}
         if focused:
@@ -445,8 +455,11 @@ class InteractionDesk:
         if kind == 3:
             if not isinstance(value, str):
                 raise TypeError(f"option {spec['name']!r} is a string option, got {value!r}")
-            if not spec.get("min_length", 0) <= len(value) <= spec.get("max_length", 6000):
-                raise ValueError(f"option {spec['name']!r}: length {len(value)} is outside the allowed range")
+            low, high = spec.get("min_length", 0), spec.get("max_length", OPTION_LENGTH_MAX)
+            if not low <= len(value) <= high and (limits or len(value) > OPTION_LENGTH_MAX):
+                raise ValueError(
+                    f"option {spec['name']!r}: length {len(value)} is outside the allowed range {low} to {high}"
+                )
         elif kind == 4:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"option {spec['name']!r} is an integer option, got {value!r}")
@@ -461,7 +474,7 @@ class InteractionDesk:
             return entry
         else:
             raise NotImplementedError(f"option type {kind} ({spec['name']!r}) is not emulated")
-        if kind in (4, 10) and not spec.get("min_value", value) <= value <= spec.get("max_value", value):
+        if limits and kind in (4, 10) and not spec.get("min_value", value) <= value <= spec.get("max_value", value):
             raise ValueError(f"option {spec['name']!r}: {value} is outside the allowed range")
         choices = spec.get("choices")
         if choices and value not in [c["value"] for c in choices]:

@@ -35,7 +35,7 @@ from .model import (
     User,
 )
 from .snowflake import SnowflakeFactory, iso_now, snowflake_time
-from .validation import check_message_body
+from .validation import OPTION_LENGTH_MAX, check_message_body
 
 
 @dataclasses.dataclass(slots=True)
@@ -1149,6 +1149,14 @@ def _check_options(form: errors.FormErrors, path: tuple[str | int, ...], options
         if option.get("type") in (1, 2):
             _check_options(form, (*path, index, "options"), option.get("options") or [])
             continue
+        for key, low in (("min_length", 0), ("max_length", 1)):
+            length = option.get(key)
+            if length is not None and not low <= length <= OPTION_LENGTH_MAX:
+                form.add(
+                    (*path, index, key),
+                    "NUMBER_TYPE_MAX" if length > OPTION_LENGTH_MAX else "NUMBER_TYPE_MIN",
+                    f"int value should be between {low} and {OPTION_LENGTH_MAX}.",
+                )
         if option.get("required"):
             if seen_optional:
                 form.add((*path, index, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required first")

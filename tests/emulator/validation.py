@@ -28,6 +28,8 @@ BUTTON_LABEL_MAX = 80
 CHOICES_MAX = 25
 CHOICE_NAME_MAX = 100
 MODAL_TITLE_MAX = 45
+#: The longest text a string option of an application command can take (its ``max_length`` at most).
+OPTION_LENGTH_MAX = 6000
 IS_COMPONENTS_V2 = 1 << 15
 
 
