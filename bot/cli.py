@@ -24,6 +24,7 @@ from bot.announce.sessions import QA_CLOSE, planned_posts
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.schedule import export
+from bot.render import counted
 from bot.schedule.document import resolve_instant
 from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.importers.plaintext import MissingZone
@@ -215,20 +216,22 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
-    """The schedule as a text table: one time column per zone (venue first), day changes marked ``+1``."""
+    """The schedule as a text table: one time column per zone (venue first). Where a session starts on another
+    day than at the venue, its column names the weekday of every start, so no time in it reads as the venue's
+    day; an end on another day than its start names its own (``23:30–Sat 01:00``)."""
     venue = schedule.event.timezone
     columns = [venue, *[z for z in zones if zone_name(z) != zone_name(venue)]]
     out = [
         schedule.event.name,
-        f"Times: {', '.join(zone_name(z) for z in columns)}; +1/-1: another day than at the venue",
+        f"Times: {', '.join(zone_name(z) for z in columns)}; a weekday marks another day than at the venue",
     ]
     for day in schedule.days():
         out.append("")
         out.append(day.strftime("%A %d %B %Y") + f" ({zone_label(venue)})")
         rows = [[*(zone_label(z) for z in columns), "kind", "id", "session"]]
-        for s in schedule.sessions:
-            if s.start.astimezone(venue).date() != day:
-                continue
+        sessions = [s for s in schedule.sessions if s.start.astimezone(venue).date() == day]
+        other_day = [any(s.start.astimezone(z).date() != day for s in sessions) for z in columns]
+        for s in sessions:
             title = s.title
             if s.speakers:
                 title += " — " + ", ".join(
@@ -237,8 +240,8 @@ def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
             if s.room:
                 title += f"  [{s.room}]"
             if s.posters:
-                title += f"  ({len(s.posters)} poster{'s' if len(s.posters) != 1 else ''})"
-            times = [span(s.start, s.end, z, day) for z in columns]
+                title += f"  ({counted(len(s.posters), 'poster', 'posters')})"
+            times = [span(s.start, s.end, z, day, weekday=mark) for z, mark in zip(columns, other_day, strict=True)]
             rows.append([*times, s.kind.value, s.id, title])
         out.extend(_table(rows))
     return "\n".join(out)

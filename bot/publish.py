@@ -109,3 +109,14 @@ class DiscordPublisher:
 
     async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
         return await self._send(self.bot.qa_channel(session), posts)
+
+    def link(self, message_id: int, channel: str | None) -> str | None:
+        """The jump link (``https://discord.com/channels/<guild>/<channel>/<message>``) to a message posted in
+        ``channel`` by :meth:`announce`; None when that channel cannot be found any more."""
+        try:
+            target = self._target(channel)
+        except LookupError:
+            return None
+        if isinstance(target, discord.TextChannel | discord.Thread):
+            return target.get_partial_message(message_id).jump_url
+        return None

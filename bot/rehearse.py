@@ -24,7 +24,7 @@ from bot.announce.sessions import planned_posts
 from bot.clock import Clock, SteppedClock
 from bot.qa.service import QAService
 from bot.schedule.model import Schedule, Session
-from bot.timefmt import zone_label
+from bot.timefmt import relative, zone_label
 
 #: The rehearsal starts this long before the first announcement when no start is given.
 LEAD_IN = dt.timedelta(minutes=1)
@@ -33,18 +33,7 @@ _ESCAPED = re.compile(r"\\([\\*_~`|>#\-\[\]<])")
 
 
 def _relative(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    future = seconds >= 0
-    seconds = abs(seconds)
-    if seconds < 60:
-        text = f"{seconds} seconds"
-    elif seconds < 3600:
-        text = f"{seconds // 60} minutes"
-    elif seconds < 86400:
-        text = f"{seconds // 3600} hours"
-    else:
-        text = f"{seconds // 86400} days"
-    return f"in {text}" if future else f"{text} ago"
+    return relative(delta)
 
 
 def show_markup(text: str, schedule: Schedule, now: dt.datetime) -> str:
@@ -113,6 +102,10 @@ class ConsolePublisher:
         where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
         ids = [self._print(where, post) for post in posts]
         return ids[0] if ids else None
+
+    def link(self, message_id: int, channel: str | None) -> str | None:
+        # The console numbers the messages it prints; a reader finds one by its channel and number.
+        return f"#{channel or self.announce_channel} message {message_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from gettext import ngettext
 
 from bot.messages import escape_text, shorten
 from bot.qa.model import AskResult, Question, RankedQuestion
@@ -31,6 +32,11 @@ _KIND_LABEL = {
 
 def kind_label(kind: Kind) -> str:
     return _KIND_LABEL[kind]
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """``1 poster``, ``30 posters``: the noun's form chosen by gettext, so a translation brings its own rules."""
+    return f"{number} {ngettext(singular, plural, number)}"
 
 
 def session_title(session: Session) -> str:

@@ -4,8 +4,12 @@ Two renderings, used together in announcements:
 
 * Discord's ``<t:UNIX:STYLE>`` markup, which each reader's client shows in their own zone and locale;
 * a plain line for the event's display zones (``09:00 Vienna · 03:00 New York · 15:00 Shanghai``), for the
-  console, logs, e-mails and readers whose client does not render the markup. A time on a different calendar
-  day from the venue is marked ``+1`` or ``-1`` (``01:00+1 Tokyo``).
+  console, logs, e-mails and readers whose client does not render the markup. A time on another calendar day
+  than at the venue carries that day (``08:50 Vienna · Fri 23:50 Los Angeles``).
+
+Durations and relative times are written in words by :func:`duration` and :func:`relative` (``in 1 hour 15
+minutes``, ``1 second ago``): the unit words and the way they are joined come from the Unicode CLDR through Babel,
+for :data:`LOCALE`.
 
 Pure: no discord.py import, so it is tested on plain data.
 """
@@ -16,10 +20,20 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
+from babel.units import format_unit
+
 from bot.zones import get_zone, zone_name
 
 #: The styles Discord accepts in ``<t:UNIX:STYLE>``.
 DISCORD_STYLES = frozenset("tTdDfFR")
+
+#: The language durations are written in (a CLDR locale name).
+LOCALE = "en"
+#: How a duration reads ahead of now and behind it.
+_FUTURE = "in {}"
+_PAST = "{} ago"
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 
 
 def _require_aware(instant: dt.datetime) -> None:
@@ -54,24 +68,28 @@ def day_offset(instant: dt.datetime, zone: str | ZoneInfo, reference: dt.date) -
     return (instant.astimezone(_zone(zone)).date() - reference).days
 
 
+def _weekday(local: dt.datetime) -> str:
+    return local.strftime("%a")
+
+
 def clock(instant: dt.datetime, zone: str | ZoneInfo, reference: dt.date | None = None) -> str:
-    """``HH:MM`` in ``zone``, with ``+N``/``-N`` when that is another calendar day than ``reference``."""
+    """``HH:MM`` in ``zone``, after the weekday (``Fri 23:50``) when that is another calendar day than
+    ``reference``."""
     _require_aware(instant)
-    text = instant.astimezone(_zone(zone)).strftime("%H:%M")
-    if reference is not None:
-        shift = day_offset(instant, zone, reference)
-        if shift:
-            text += f"{shift:+d}"
+    local = instant.astimezone(_zone(zone))
+    text = local.strftime("%H:%M")
+    if reference is not None and local.date() != reference:
+        text = f"{_weekday(local)} {text}"
     return text
 
 
 def zones_line(instant: dt.datetime, venue: str | ZoneInfo, others: Iterable[str | ZoneInfo] = ()) -> str:
     """The time of ``instant`` at the venue and in each display zone, one line; a time on another calendar
-    day than at the venue is marked ``+1``/``-1``.
+    day than at the venue carries its weekday.
 
     >>> import datetime as dt
-    >>> zones_line(dt.datetime(2024, 5, 11, 7, tzinfo=dt.UTC), "Europe/Vienna", ["America/New_York"])
-    '09:00 Vienna · 03:00 New York'
+    >>> zones_line(dt.datetime(2024, 5, 11, 6, 50, tzinfo=dt.UTC), "Europe/Vienna", ["America/Los_Angeles"])
+    '08:50 Vienna · Fri 23:50 Los Angeles'
     """
     _require_aware(instant)
     venue_zone = _zone(venue)
@@ -88,13 +106,55 @@ def zones_line(instant: dt.datetime, venue: str | ZoneInfo, others: Iterable[str
     return " · ".join(parts)
 
 
-def span(start: dt.datetime, end: dt.datetime, zone: str | ZoneInfo, reference: dt.date | None = None) -> str:
-    """``09:00–09:30`` in ``zone``. Each end is marked with its day change against ``reference``, which
-    defaults to the start's own local day (so a session past midnight reads ``23:30–01:00+1``)."""
+def span(
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: str | ZoneInfo,
+    reference: dt.date | None = None,
+    *,
+    weekday: bool = False,
+) -> str:
+    """``09:00–09:30`` in ``zone``. The start carries its weekday when it falls on another day than ``reference``
+    (or always, with ``weekday``); the end carries its own when it falls on another day than the start, so a
+    session past midnight reads ``23:30–Sat 01:00``."""
     _require_aware(start)
-    if reference is None:
-        reference = start.astimezone(_zone(zone)).date()
-    return f"{clock(start, zone, reference)}–{clock(end, zone, reference)}"
+    _require_aware(end)
+    local_start = start.astimezone(_zone(zone))
+    other_day = reference is not None and local_start.date() != reference
+    first = local_start.strftime("%a %H:%M" if weekday or other_day else "%H:%M")
+    return f"{first}–{clock(end, zone, local_start.date())}"
+
+
+# --- durations in words -------------------------------------------------------------------------------------
+
+
+def duration(length: dt.timedelta) -> str:
+    """``length`` as a person writes it: whole seconds under a minute (``45 seconds``), then to the nearest minute
+    in days, hours and minutes, no seconds (``9 minutes``, ``1 hour 15 minutes``, ``1 day 2 hours``).
+    The sign is ignored; :func:`relative` says which way."""
+    seconds = round(abs(length.total_seconds()))
+    if seconds < 60:
+        return format_unit(seconds, "duration-second", length="long", locale=LOCALE)
+    rest = (seconds + 30) // 60 * 60
+    parts = []
+    for unit, size in _UNITS:
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(format_unit(count, f"duration-{unit}", length="long", locale=LOCALE))
+    return format_list(parts, style="unit-narrow", locale=LOCALE)
+
+
+def relative(delta: dt.timedelta) -> str:
+    """How far away an instant ``delta`` from now is: ``in 9 minutes``, ``1 second ago``, ``in 1 hour 15 minutes``
+    (precision as in :func:`duration`), or ``now`` within half a second.
+
+    >>> relative(dt.timedelta(minutes=75))
+    'in 1 hour 15 minutes'
+    """
+    seconds = delta.total_seconds()
+    if abs(seconds) < 0.5:
+        return "now"
+    return (_FUTURE if seconds > 0 else _PAST).format(duration(delta))
 
 
 def utc_iso(instant: dt.datetime) -> str:

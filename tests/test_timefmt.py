@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.timefmt import clock, day_offset, discord_timestamp, span, utc_iso, zone_label, zones_line
+from bot.timefmt import (
+    clock,
+    day_offset,
+    discord_timestamp,
+    duration,
+    relative,
+    span,
+    utc_iso,
+    zone_label,
+    zones_line,
+)
 
 UTC = dt.UTC
 VIENNA_9AM = dt.datetime(2024, 5, 11, 7, 0, tzinfo=UTC)  # 09:00 in Vienna (CEST, +02:00)
@@ -46,7 +56,7 @@ def test_discord_timestamp_refuses_naive_datetimes_and_unknown_styles() -> None:
         ("America/St_Johns", "04:30"),
         ("Pacific/Chatham", "19:45"),
         ("America/Los_Angeles", "00:00"),
-        ("Pacific/Honolulu", "21:00-1"),
+        ("Pacific/Honolulu", "Fri 21:00"),
         ("Pacific/Kiritimati", "21:00"),
     ],
 )
@@ -62,9 +72,9 @@ def test_zones_line_reads_venue_first_then_display_zones() -> None:
 def test_zones_line_marks_next_and_previous_day_against_the_venue() -> None:
     late = dt.datetime(2024, 5, 11, 21, 30, tzinfo=UTC)  # 23:30 in Vienna
     line = zones_line(late, "Europe/Vienna", ["America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"])
-    assert line == "23:30 Vienna · 19:00 St Johns · 03:15+1 Kathmandu · 10:15+1 Chatham"
+    assert line == "23:30 Vienna · 19:00 St Johns · Sun 03:15 Kathmandu · Sun 10:15 Chatham"
     early = dt.datetime(2024, 5, 11, 0, 30, tzinfo=UTC)  # 02:30 in Vienna
-    assert zones_line(early, "Europe/Vienna", ["America/Los_Angeles"]) == "02:30 Vienna · 17:30-1 Los Angeles"
+    assert zones_line(early, "Europe/Vienna", ["America/Los_Angeles"]) == "02:30 Vienna · Fri 17:30 Los Angeles"
 
 
 def test_zones_line_skips_the_venue_and_repeated_zones() -> None:
@@ -81,7 +91,62 @@ def test_zone_labels_are_city_names() -> None:
 
 def test_span_marks_an_end_past_midnight() -> None:
     start = dt.datetime(2024, 5, 11, 21, 30, tzinfo=UTC)
-    assert span(start, start + dt.timedelta(hours=1, minutes=30), "Europe/Vienna") == "23:30–01:00+1"
+    assert span(start, start + dt.timedelta(hours=1, minutes=30), "Europe/Vienna") == "23:30–Sun 01:00"
+
+
+def test_span_on_another_day_than_the_venue_names_the_day_of_each_end() -> None:
+    # 08:50–09:00 at the venue on Saturday is 23:50 on Friday to midnight in Los Angeles.
+    start, end = dt.datetime(2024, 5, 11, 6, 50, tzinfo=UTC), dt.datetime(2024, 5, 11, 7, 0, tzinfo=UTC)
+    assert span(start, end, "America/Los_Angeles", dt.date(2024, 5, 11)) == "Fri 23:50–Sat 00:00"
+    assert span(start, end, "America/New_York", dt.date(2024, 5, 11)) == "02:50–03:00"
+    assert span(start, end, "America/New_York", dt.date(2024, 5, 11), weekday=True) == "Sat 02:50–03:00"
+
+
+def test_clock_names_no_day_without_a_reference_or_on_the_same_day() -> None:
+    assert clock(VIENNA_9AM, "Europe/Vienna") == "09:00"
+    assert clock(VIENNA_9AM, "Europe/Vienna", dt.date(2024, 5, 11)) == "09:00"
+    assert clock(VIENNA_9AM, "Asia/Tokyo", dt.date(2024, 5, 10)) == "Sat 16:00"
+
+
+# --- durations in words ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("delta", "expected"),
+    [
+        (dt.timedelta(0), "now"),
+        (dt.timedelta(milliseconds=400), "now"),
+        (dt.timedelta(seconds=1), "in 1 second"),
+        (dt.timedelta(seconds=-1), "1 second ago"),
+        (dt.timedelta(seconds=45), "in 45 seconds"),
+        (dt.timedelta(seconds=-59), "59 seconds ago"),
+        (dt.timedelta(minutes=1), "in 1 minute"),
+        (dt.timedelta(minutes=9), "in 9 minutes"),
+        (dt.timedelta(minutes=9, seconds=40), "in 10 minutes"),
+        (dt.timedelta(minutes=-5), "5 minutes ago"),
+        (dt.timedelta(hours=1), "in 1 hour"),
+        (dt.timedelta(minutes=75), "in 1 hour 15 minutes"),
+        (dt.timedelta(hours=-2, minutes=-1), "2 hours 1 minute ago"),
+        (dt.timedelta(hours=1, minutes=15, seconds=10), "in 1 hour 15 minutes"),
+        (dt.timedelta(days=1, hours=2), "in 1 day 2 hours"),
+    ],
+)
+def test_relative_reads_as_a_person_writes_it(delta: dt.timedelta, expected: str) -> None:
+    assert relative(delta) == expected
+
+
+def test_duration_has_no_direction_and_no_seconds_past_a_minute() -> None:
+    assert duration(dt.timedelta(minutes=-15)) == "15 minutes"
+    assert duration(dt.timedelta(seconds=59.6)) == "1 minute"
+    assert duration(dt.timedelta(hours=3, seconds=20)) == "3 hours"
+
+
+@given(seconds=st.integers(min_value=-10 * 86400, max_value=10 * 86400))
+def test_relative_never_writes_a_one_in_the_plural(seconds: int) -> None:
+    text = relative(dt.timedelta(seconds=seconds))
+    assert not re.search(r"\b1 (second|minute|hour|day)s\b", text)
+    assert not re.search(r"\b([02-9]|\d\d+) (second|minute|hour|day)\b", text)
+    assert "and" not in text
 
 
 def test_chatham_changes_offset_with_its_own_dst() -> None:
@@ -123,11 +188,12 @@ def test_every_part_of_the_zones_line_is_the_local_time_and_day_shift(
     assert len(parts) == len(expected_zones)
     venue_day = instant.astimezone(zoneinfo.ZoneInfo(venue)).date()
     for part, zone in zip(parts, expected_zones, strict=True):
-        match = re.fullmatch(r"(\d\d):(\d\d)([+-]\d+)? (.+)", part)
+        match = re.fullmatch(r"(?:(\w{3}) )?(\d\d):(\d\d) (.+)", part)
         assert match is not None, part
         local = instant.astimezone(zoneinfo.ZoneInfo(zone))
-        assert (int(match.group(1)), int(match.group(2))) == (local.hour, local.minute)
-        assert int(match.group(3) or 0) == (local.date() - venue_day).days
+        assert (int(match.group(2)), int(match.group(3))) == (local.hour, local.minute)
+        # The weekday is there exactly when the local day is not the venue's, and it is the local one.
+        assert match.group(1) == (local.strftime("%a") if local.date() != venue_day else None)
         assert match.group(4) == zone_label(zone)
 
 

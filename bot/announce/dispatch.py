@@ -1,10 +1,14 @@
 """What happens when an outbox item comes due: the session rules, shared by Discord and the console rehearsal.
 
 - "starting in N minutes": the session's announcement;
-- "now live": Q&A opens for sessions that have it (with a thread of its own where the publisher makes one), then
-  the announcement;
+- "now live": Q&A opens for sessions that have it, then the announcement, then the session's Q&A thread where the
+  publisher makes one (so readers see "now live" before "the Q&A thread is open", and a question asked as soon as
+  "now live" appears is taken);
 - "Q&A closed": Q&A closes, and a note lists the top unanswered questions for the speaker;
 - an organizer's note: its text.
+
+A poster session's list goes out with the first of its announcements that is posted; a later one finds that post
+in the outbox (by the plan's ids) and links to it.
 
 The :class:`Publisher` (Discord, or the console) only puts messages somewhere.
 """
@@ -16,12 +20,13 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.announce.messages import Post, qa_closed_posts, session_posts
-from bot.announce.outbox import Item
+from bot.announce.outbox import Item, Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, reminder_posts
 from bot.announce.sessions import QA_CLOSE, minutes_before
 from bot.clock import Clock
 from bot.qa.service import QAService
-from bot.schedule.model import Schedule, Session
+from bot.schedule.model import Kind, Schedule, Session
+from bot.schedule.plan import announcement_id, offsets_for
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +50,31 @@ class Publisher(Protocol):
     async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
         """Post ``posts`` where the session's Q&A happens."""
 
+    def link(self, message_id: int, channel: str | None) -> str | None:
+        """How a reader gets to a message posted by :meth:`announce` in ``channel`` (None: the announcement
+        channel): a web address where there is one, else a readable place; None when it cannot be reached."""
+
 
 class Dispatcher:
-    """The announcer's poster: turns a due outbox item into messages through a :class:`Publisher`."""
+    """The announcer's poster: turns a due outbox item into messages through a :class:`Publisher`.
+
+    ``outbox`` is where the announcer records what it posted; without it a poster session's list goes out with
+    every announcement of the session."""
 
     def __init__(
-        self, schedule: Callable[[], Schedule], qa: QAService | None, publisher: Publisher, *, clock: Clock
+        self,
+        schedule: Callable[[], Schedule],
+        qa: QAService | None,
+        publisher: Publisher,
+        *,
+        clock: Clock,
+        outbox: Outbox | None = None,
     ) -> None:
         self._schedule = schedule
         self.qa = qa
         self.publisher = publisher
         self.clock = clock
+        self.outbox = outbox
 
     async def __call__(self, item: Item, late: bool) -> int | None:
         if item.kind == REMINDER_KIND:
@@ -72,13 +91,30 @@ class Dispatcher:
         if action == QA_CLOSE:
             return await self._close_qa(schedule, session)
         minutes = minutes_before(action)
-        if minutes == 0 and session.qa:
-            if self.qa is not None:
-                await self.qa.open_session(session.id, ANNOUNCER)
-            await self.publisher.open_qa(session)
+        opens_qa = minutes == 0 and session.qa
+        if opens_qa and self.qa is not None:
+            await self.qa.open_session(session.id, ANNOUNCER)
         late_by = self.clock() - item.due_at if late else None
-        posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by)
-        return await self.publisher.announce(posts, item.channel, session if minutes > 0 else None)
+        posters_at = await self._posters_at(schedule, session, minutes)
+        posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by, posters_at=posters_at)
+        message_id = await self.publisher.announce(posts, item.channel, session if minutes > 0 else None)
+        if opens_qa:
+            await self.publisher.open_qa(session)
+        return message_id
+
+    async def _posters_at(self, schedule: Schedule, session: Session, minutes: int) -> str | None:
+        """Where the poster list of ``session`` went out already: the first of its announcements before this one
+        (``minutes`` before the start) that was posted, as a link; None when none was (skipped, or the bot was
+        down), and this announcement lists the posters itself."""
+        if self.outbox is None or session.kind is not Kind.POSTER or not session.posters:
+            return None
+        for earlier in offsets_for(schedule, session):  # largest first: the first one posted carries the list
+            if earlier <= minutes:
+                break
+            item = await self.outbox.get(announcement_id(session.id, earlier))
+            if item is not None and item.status is Status.SENT and item.message_id is not None:
+                return self.publisher.link(item.message_id, item.channel)
+        return None
 
     async def _remind(self, item: Item) -> int | None:
         schedule = self._schedule()

@@ -11,7 +11,8 @@ the markup is not rendered. Every piece of organizer or attendee text is escaped
 web addresses from the validated schedule file are not, so they stay clickable.
 
 Every function returns as many posts as Discord's limits need and never drops a poster or a question: what does not
-fit into one message goes into the next.
+fit into one message goes into the next. A poster session's list of posters goes out once, with the first of its
+announcements that is posted; a later one links to it (``posters_at``) instead of repeating thirty lines.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from urllib.parse import urlsplit
 from bot.messages import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
-    FIELD_NAME_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    EMBEDS_PER_MESSAGE,
     FIELD_VALUE_LIMIT,
     MESSAGE_LIMIT,
     EmbedSpec,
@@ -33,9 +35,9 @@ from bot.messages import (
     shorten,
 )
 from bot.qa.model import Question
-from bot.render import kind_label
-from bot.schedule.model import Kind, Schedule, Session, Speaker
-from bot.timefmt import clock, discord_timestamp, zone_label, zones_line
+from bot.render import counted, kind_label
+from bot.schedule.model import Kind, Poster, Schedule, Session, Speaker
+from bot.timefmt import clock, discord_timestamp, relative, zone_label, zones_line
 
 #: How much of an abstract an announcement shows: enough to decide whether to join, short enough to read at a glance.
 ABSTRACT_CHARS = 600
@@ -43,9 +45,12 @@ ABSTRACT_CHARS = 600
 HEADLINE_TITLE_CHARS = 200
 #: How much room the speakers take in an announcement; a longer list ends in "…and N more".
 SPEAKERS_CHARS = 1000
-#: How much of a poster title and of its author list a poster field shows.
+#: How much of a poster's id, title and author list its line shows.
+POSTER_ID_CHARS = 40
 POSTER_TITLE_CHARS = 200
 POSTER_AUTHORS_CHARS = 600
+#: A poster's link longer than this is left out: it would not fit its line (no real poster address is this long).
+POSTER_URL_CHARS = 1000
 #: How much of a question the closing list shows to the speaker.
 QUESTION_CHARS = 500
 #: How much of the event name a footer shows.
@@ -92,18 +97,6 @@ def _link(label: str, url: str, *, preview: bool = True) -> str:
     return f"[{label}]({safe})" if preview else f"[{label}](<{safe}>)"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _duration_words(minutes: int) -> str:
-    """``10 minutes``, ``1 hour``, ``1 hour 30 minutes``: how long until a start, as a person would say it."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _plural(rest, "minute")
-    return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
-
-
 def _t(instant: dt.datetime, style: str) -> str:
     return discord_timestamp(instant, style)
 
@@ -133,7 +126,7 @@ class _Timing:
 
     def until_start(self, session: Session) -> str:
         """``in 10 minutes`` on time; when late the planned figure is wrong, so Discord counts down instead."""
-        return _t(session.start, "R") if self.late else f"in {_duration_words(self.minutes_before)}"
+        return _t(session.start, "R") if self.late else relative(dt.timedelta(minutes=self.minutes_before))
 
 
 def _timing(session: Session, minutes_before: int, late_by: dt.timedelta | None) -> _Timing:
@@ -224,18 +217,21 @@ def session_posts(
     minutes_before: int,
     late_by: dt.timedelta | None = None,
     ask_command: str = "/ask",
+    posters_at: str | None = None,
 ) -> list[Post]:
     """The messages announcing ``session`` ``minutes_before`` its start (0: at the start).
 
     ``late_by`` is how far behind its planned time the post goes out (``None`` or zero: on time); a late post says
     so, and one that comes after the start says it has started. ``ask_command`` is how the Q&A command is shown:
-    ``/ask`` or a clickable command mention (``</ask:1234>``).
+    ``/ask`` or a clickable command mention (``</ask:1234>``). ``posters_at`` is where a poster session's list was
+    posted already (a message link, or a readable place such as ``#announcements message 12``): the announcement
+    then points there instead of listing the posters again.
     """
     timing = _timing(session, minutes_before, late_by)
     if session.kind in _TALK_KINDS:
         return [_talk_post(schedule, session, timing, ask_command)]
     if session.kind is Kind.POSTER:
-        return _poster_posts(schedule, session, timing)
+        return _poster_posts(schedule, session, timing, posters_at)
     return [Post(content=_line_post(session, timing))]
 
 
@@ -259,14 +255,60 @@ def _talk_post(schedule: Schedule, session: Session, timing: _Timing, ask_comman
     return Post(content=headline + timing.late_note(session), embeds=(embed,))
 
 
-def _poster_field(poster_id: str, title: str, authors: Sequence[str], url: str | None) -> tuple[str, str]:
-    name = _clip(f"{poster_id} · {title}", POSTER_TITLE_CHARS, FIELD_NAME_LIMIT)
-    link = f"\n📄 {_link('Poster', url)}" if url else ""
-    who = _clip(", ".join(authors), POSTER_AUTHORS_CHARS, max(1, FIELD_VALUE_LIMIT - len(link))) if authors else "—"
-    return name, who + link
+def _poster_line(poster: Poster) -> str:
+    """``P1-01 · [Title](url) — A. Author, B. Author``: what the poster has and nothing more (no authors, no link
+    when there are none). At most a few thousand characters, so one always fits an embed's description."""
+    title = _clip(poster.title, POSTER_TITLE_CHARS, 2 * POSTER_TITLE_CHARS)
+    if poster.url and len(poster.url) <= POSTER_URL_CHARS:
+        title = _link(title, poster.url)
+    line = f"{_clip(poster.id, POSTER_ID_CHARS, 2 * POSTER_ID_CHARS)} · {title}"
+    if poster.authors:
+        line += f" — {_clip(', '.join(poster.authors), POSTER_AUTHORS_CHARS, 2 * POSTER_AUTHORS_CHARS)}"
+    return line
 
 
-def _poster_posts(schedule: Schedule, session: Session, timing: _Timing) -> list[Post]:
+def _posters_line(count: int, posters_at: str | None) -> str:
+    posters = counted(count, "poster", "posters")
+    if not count:
+        return f"🗂️ {posters}."
+    if posters_at is None:
+        return f"🗂️ {posters}, listed below."
+    if posters_at.startswith(("https://", "http://")):
+        return f"🗂️ {posters}, listed in {_link('the announcement before', posters_at)}."
+    return f"🗂️ {posters}, listed in {posters_at}."
+
+
+def _pack_list(announcement: EmbedSpec, lines: Sequence[str], continued: str) -> list[list[EmbedSpec]]:
+    """``announcement`` then ``lines`` in embed descriptions, over as few messages as Discord allows (4,096
+    characters a description, 6,000 across the embeds of a message, 10 embeds). The list's first embed, under the
+    announcement, is titled "Posters"; every later one ``continued``, so a message read alone says what it lists."""
+    messages: list[list[EmbedSpec]] = [[announcement]]
+    used = announcement.size()  # the closed embeds of the last message
+    embed: EmbedSpec | None = None
+    for line in lines:
+        grow = len(line) + (1 if embed is not None and embed.description else 0)
+        if embed is not None and (
+            len(embed.description) + grow > EMBED_DESCRIPTION_LIMIT or used + embed.size() + grow > EMBED_TOTAL_LIMIT
+        ):
+            messages[-1].append(embed)
+            used += embed.size()
+            embed = None
+        if embed is None:
+            fresh = len(messages) == 1 and len(messages[-1]) == 1
+            embed = EmbedSpec(title="Posters" if fresh else continued)
+            if len(messages[-1]) == EMBEDS_PER_MESSAGE or used + embed.size() + len(line) > EMBED_TOTAL_LIMIT:
+                messages.append([])
+                used = 0
+                embed.title = continued
+            embed.description = line
+        else:
+            embed.description += "\n" + line
+    if embed is not None:
+        messages[-1].append(embed)
+    return messages
+
+
+def _poster_posts(schedule: Schedule, session: Session, timing: _Timing, posters_at: str | None) -> list[Post]:
     if timing.started:
         headline = f"📌 **Now open:** {_bold_title(session)}"
     else:
@@ -277,18 +319,17 @@ def _poster_posts(schedule: Schedule, session: Session, timing: _Timing) -> list
         # The virtual room comes first: most readers of the announcement are remote.
         _where_line(session, virtual_first=True),
         *_speaker_lines(session.speakers),
-        f"🗂️ {_plural(count, 'poster')}" + (", listed below." if count else "."),
+        _posters_line(count, posters_at),
     ]
-    fields = [_poster_field(p.id, p.title, p.authors, p.url) for p in session.posters]
-    # pack_fields adds " (continued)" to later embeds' titles, so it gets the room for that.
-    messages = pack_fields(
-        _embed_title(session, EMBED_TITLE_LIMIT - len(" (continued)")),
-        fields,
+    announcement = EmbedSpec(
+        title=_embed_title(session),
         description=_description(lines, session),
         footer=_footer(schedule, session),
+        url=_first_link(session),
     )
-    if messages and messages[0]:
-        messages[0][0].url = _first_link(session)
+    listed = [_poster_line(p) for p in session.posters] if posters_at is None else []
+    continued = _embed_title(session, EMBED_TITLE_LIMIT - len(" (continued)")) + " (continued)"
+    messages = _pack_list(announcement, listed, continued)
     return [
         Post(content=headline + timing.late_note(session) if index == 0 else "", embeds=tuple(embeds))
         for index, embeds in enumerate(messages)
@@ -334,7 +375,7 @@ def qa_closed_posts(schedule: Schedule, session: Session, unanswered: Sequence[Q
         )
         for rank, question in enumerate(ranked, 1)
     ]
-    count = _plural(len(ranked), "unanswered question")
+    count = counted(len(ranked), "unanswered question", "unanswered questions")
     content = f"🔒 **Q&A closed:** {title}. {count} for the speaker, most votes first:"
     heading = shorten(f"Unanswered questions · {_embed_title(session)}", EMBED_TITLE_LIMIT - len(" (continued)"))
     messages = pack_fields(heading, fields, footer=_footer(schedule, session))

@@ -130,6 +130,14 @@ def field_values(posts: list[Post]) -> list[str]:
     return [value for post in posts for embed in post.embeds for _, value in embed.fields]
 
 
+def poster_lines(posts: list[Post]) -> list[str]:
+    """The poster list: every line of the embeds after the announcement's own (the first embed of the first post)."""
+    embeds = [embed for post in posts for embed in post.embeds][1:]
+    # Split at line feeds only: Discord breaks lines there, and str.splitlines would also cut at a separator
+    # character that a title may contain.
+    return [line for embed in embeds for line in embed.description.split("\n")]
+
+
 def assert_within_discord_limits(posts: list[Post]) -> None:
     """Every limit Discord puts on a message and its embeds, checked on every post."""
     assert posts, "nothing to post"
@@ -401,14 +409,63 @@ def test_poster_session_says_where_and_when() -> None:
     assert "2 posters" in description
 
 
-def test_each_poster_is_a_field_with_id_title_authors_and_link() -> None:
+def test_each_poster_is_one_line_with_what_it_has_and_nothing_more() -> None:
     [post] = announce("posters-1", 0)
-    fields = post.embeds[0].fields
-    assert fields[0] == (
-        "P1\\-01 · Calibrated Language Models Must Hallucinate",
-        "A. Kalai, S. Vempala\n📄 [Poster](https://papers.example.org/p1-01)",
+    assert poster_lines([post]) == [
+        "P1\\-01 · [Calibrated Language Models Must Hallucinate](https://papers.example.org/p1-01) — A. Kalai, S. Vempala",
+        # No authors and no link: no author line, no dash, no "Poster" link.
+        "P1\\-02 · Let's Verify Step by Step",
+    ]
+    (announcement, listing) = post.embeds
+    assert listing.title == "Posters"
+    assert announcement.fields == []
+    assert listing.fields == []
+
+
+def test_thirty_posters_without_authors_are_one_message_of_thirty_lines() -> None:
+    posters = tuple(Poster(id=f"P1-{i:02d}", title=f"A title of a poster, number {i}") for i in range(1, 31))
+    [post] = announce_session(dataclasses.replace(SCHEDULE.session("posters-1"), posters=posters))
+    lines = poster_lines([post])
+    assert len(lines) == 30
+    assert all(line.startswith(f"P1\\-{i:02d} · A title") for i, line in enumerate(lines, 1))
+    assert "—" not in "\n".join(lines)
+    assert len(post.embeds) == 2
+
+
+def test_posters_fill_each_message_as_far_as_discord_allows() -> None:
+    # 400 posters of about 330 characters: 130,000 characters, at least 22 messages of 6,000; a few more at most.
+    posters = tuple(
+        Poster(id=f"P{i:03d}", title="A title " * 20, authors=tuple(f"Author {j}" for j in range(16)))
+        for i in range(400)
     )
-    assert fields[1] == ("P1\\-02 · Let's Verify Step by Step", "—")
+    posts = announce_session(dataclasses.replace(SCHEDULE.session("posters-1"), posters=posters))
+    listed = sum(len(line) for line in poster_lines(posts))
+    assert len(posts) <= listed // EMBED_TOTAL_LIMIT + 2
+    assert len(poster_lines(posts)) == 400
+
+
+def test_a_poster_session_whose_list_went_out_before_links_to_it_instead_of_listing_again() -> None:
+    link = "https://discord.com/channels/1/2/3"
+    session = SCHEDULE.session("posters-1")
+    posts = session_posts(SCHEDULE, session, minutes_before=0, posters_at=link)
+    assert_within_discord_limits(posts)
+    [post] = posts
+    [embed] = post.embeds
+    assert post.content == "📌 **Now open:** **Poster Session 1**"
+    assert f"🗂️ 2 posters, listed in [the announcement before]({link})." in embed.description
+    assert "Calibrated" not in "\n".join(texts(posts))
+
+
+def test_a_place_that_is_not_a_web_address_is_named_as_it_is() -> None:
+    session = SCHEDULE.session("posters-1")
+    [post] = session_posts(SCHEDULE, session, minutes_before=0, posters_at="#announcements message 12")
+    assert "🗂️ 2 posters, listed in #announcements message 12." in post.embeds[0].description
+
+
+def test_one_poster_is_one_poster() -> None:
+    session = dataclasses.replace(SCHEDULE.session("posters-1"), posters=SCHEDULE.session("posters-1").posters[:1])
+    [post] = announce_session(session, 15)
+    assert "🗂️ 1 poster, listed below." in post.embeds[0].description
 
 
 def test_five_hundred_posters_each_appear_once_in_order_within_every_limit() -> None:
@@ -424,9 +481,10 @@ def test_five_hundred_posters_each_appear_once_in_order_within_every_limit() -> 
     session = dataclasses.replace(SCHEDULE.session("posters-1"), posters=posters)
     posts = announce_session(session, 15)
     assert len(posts) > 1
-    ids = [name.split(" · ", 1)[0] for name in field_names(posts)]
+    lines = poster_lines(posts)
+    ids = [line.split(" · ", 1)[0] for line in lines]
     assert ids == [f"P{i:03d}" for i in range(500)]
-    assert all(f"https://posters.example.org/{i})" in value for i, value in enumerate(field_values(posts)))
+    assert all(f"https://posters.example.org/{i})" in line for i, line in enumerate(lines))
 
 
 def test_only_the_first_poster_post_carries_the_headline() -> None:
@@ -563,9 +621,9 @@ def test_a_move_across_midnight_marks_the_next_day() -> None:
     old = SCHEDULE.session("reception")  # 18:00 in Vienna
     new = moved_by(old, dt.timedelta(hours=6, minutes=30))  # 00:30 the next day
     [post] = schedule_update_posts(SCHEDULE, [(old, new)], [], [])
-    # The reader's client shows the date with the new time, and the venue time says "+1".
+    # The reader's client shows the date with the new time, and the venue time names the new day.
     assert f"{ts(old.start, 't')} → {ts(new.start, 'f')}" in post.content
-    assert "Vienna: 18:00 → 00:30+1" in post.content
+    assert "Vienna: 18:00 → Sun 00:30" in post.content
 
 
 def test_a_move_into_another_room_says_where() -> None:
@@ -691,7 +749,7 @@ def test_any_session_fits_discords_limits_and_keeps_every_poster(
     posts = session_posts(with_session(session), session, minutes_before=minutes_before, late_by=late_by)
     assert_within_discord_limits(posts)
     if session.kind is Kind.POSTER:
-        ids = [name.split(" · ", 1)[0] for name in field_names(posts)]
+        ids = [line.split(" · ", 1)[0] for line in poster_lines(posts)]
         assert ids == [poster.id for poster in session.posters]
         assert all(post.content == "" for post in posts[1:])
 

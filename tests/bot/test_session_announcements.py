@@ -3,14 +3,17 @@ announcement at the start, a Q&A thread per talk where questions go on stage, an
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.announce.outbox import Item, Status
 from bot.clock import ShiftedClock
 from tests.bot.conftest import Event, running_event, settled
+from tests.emulator.model import Channel
 
 BEFORE_TALK_1 = dt.datetime(2024, 5, 11, 6, 59, 30, tzinfo=dt.UTC)  # 08:59:30 in Vienna
 
@@ -21,6 +24,26 @@ async def talk_day(tmp_path: Path) -> AsyncIterator[Event]:
         yield running
 
 
+async def sent_item(day: Event, item_id: str, timeout: float = 5.0) -> Item:
+    """The outbox item ``item_id`` once it is recorded as sent."""
+    assert day.bot.outbox is not None
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        item = await day.bot.outbox.get(item_id)
+        if item is not None and item.status is Status.SENT:
+            return item
+        assert asyncio.get_running_loop().time() < deadline, f"{item_id} was not recorded as sent: {item}"
+        await asyncio.sleep(0.02)
+
+
+async def qa_thread(day: Event, title: str) -> Channel:
+    """The talk's Q&A thread, once the bot has opened it (just after the talk's "Now live")."""
+    return await day.emu.wait_until(
+        lambda: next((t for t in day.emu.threads_in(day.announcements) if title in t.name), None),
+        what=f"the Q&A thread of {title}",
+    )
+
+
 async def test_a_talk_goes_live_with_an_embed_and_a_q_and_a_thread(talk_day: Event) -> None:
     live = await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
     assert "Invited Talk 1" in live.content
@@ -29,15 +52,37 @@ async def test_a_talk_goes_live_with_an_embed_and_a_q_and_a_thread(talk_day: Eve
     assert "<t:1715410800:F>" in embed["description"]
     assert "New York" in embed["description"]
     assert live.sent["allowed_mentions"] == {"parse": []}
-    (thread,) = [t for t in talk_day.emu.threads_in(talk_day.announcements) if "Invited Talk 1" in t.name]
+    thread = await qa_thread(talk_day, "Invited Talk 1")
+    assert [t.name for t in talk_day.emu.threads_in(talk_day.announcements) if "Invited Talk 1" in t.name] == [
+        "Q&A: Invited Talk 1"
+    ]
     assert thread.name == "Q&A: Invited Talk 1"
+
+
+async def test_now_live_comes_before_the_q_and_a_thread_and_questions_are_taken_at_once(talk_day: Event) -> None:
+    live = await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
+    asked = await talk_day.emu.slash(
+        "ask", {"question": "Asked the moment it went live", "session": "invited-1"}, user=talk_day.attendee
+    )
+    assert "in the queue" in asked.content
+    thread = await qa_thread(talk_day, "Invited Talk 1")
+    # Snowflakes grow with time: the thread was made after the announcement.
+    assert thread.id > live.id
+
+
+async def test_a_posted_announcement_has_a_jump_link(talk_day: Event) -> None:
+    live = await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
+    guild = talk_day.announcements.guild_id
+    link = talk_day.bot.publisher.link(live.id, None)
+    assert link == f"https://discord.com/channels/{guild}/{talk_day.announcements.id}/{live.id}"
+    assert talk_day.bot.publisher.link(live.id, str(talk_day.announcements.id)) == link
 
 
 async def test_questions_go_on_stage_in_the_talks_thread(talk_day: Event) -> None:
     await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
     await talk_day.emu.slash("ask", {"question": "Where is the code?"}, user=talk_day.attendee)
     await settled(await talk_day.emu.slash("qa next", user=talk_day.moderator))
-    (thread,) = [t for t in talk_day.emu.threads_in(talk_day.announcements) if "Invited Talk 1" in t.name]
+    thread = await qa_thread(talk_day, "Invited Talk 1")
     on_stage = await talk_day.emu.wait_for_message(thread, lambda m: "On stage" in m.content)
     assert "Where is the code?" in on_stage.content
 
@@ -45,7 +90,7 @@ async def test_questions_go_on_stage_in_the_talks_thread(talk_day: Event) -> Non
 async def test_q_and_a_closes_after_the_talk_with_the_unanswered_questions(talk_day: Event) -> None:
     await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
     await talk_day.emu.slash("ask", {"question": "Left for the speaker?"}, user=talk_day.attendee)
-    (thread,) = [t for t in talk_day.emu.threads_in(talk_day.announcements) if "Invited Talk 1" in t.name]
+    thread = await qa_thread(talk_day, "Invited Talk 1")
     # 09:40 (10 minutes after the end) is 4 s of real time away.
     closed = await talk_day.emu.wait_for_message(thread, lambda m: "Q&A closed" in m.content, timeout=10)
     assert "Left for the speaker?" in str(closed.embeds)
@@ -66,7 +111,6 @@ async def test_an_announcement_hit_by_a_discord_error_is_retried_and_posted_once
             if "Now live" in m.content and "Invited Talk 1" in m.content
         ]
         assert len(live) == 1
-        assert day.bot.outbox is not None
-        item = await day.bot.outbox.get("invited-1:start")
-        assert item is not None
+        # The outbox records the post once the talk's Q&A thread, opened right after it, is there too.
+        item = await sent_item(day, "invited-1:start")
         assert item.message_id == live[0].id
