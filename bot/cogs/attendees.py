@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,21 +14,33 @@ from discord.ext import commands
 
 from bot import render
 from bot.cogs.access import answer_in_time, is_stale, reply, report_error, send_long
-from bot.messages import MESSAGE_LIMIT
+from bot.messages import MESSAGE_LIMIT, shorten
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
 
 #: How many questions ``/questions`` lists, one upvote button each (Discord allows 25 buttons a message).
 LISTED_QUESTIONS = 10
+#: Discord's limit on a button's label.
+BUTTON_LABEL_LIMIT = 80
+
+
+def vote_label(rank: int | None, votes: int | None = None) -> str:
+    """What a click does and how many votes the question has: ``▲ Upvote #1 · 3 votes`` (``(on stage)`` for the
+    question on stage), within Discord's 80 characters for a button label."""
+    label = f"▲ Upvote #{rank}" if rank is not None else "▲ Upvote (on stage)"
+    if votes is not None:
+        label += f" · {render.counted(votes, 'vote', 'votes')}"
+    return shorten(label, BUTTON_LABEL_LIMIT)
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:vote:(?P<question>\d+)"):
     """An upvote button for one question. Its ``custom_id`` carries the question id, so a click works on any
-    message the bot ever posted, across restarts; clicking again takes the vote back."""
+    message the bot ever posted, across restarts; clicking again takes the vote back. The label shows the votes
+    at the time the list was made."""
 
-    def __init__(self, question_id: int, rank: int | None = None) -> None:
-        label = f"▲ {rank}" if rank is not None else "▲ on stage"
+    def __init__(self, question_id: int, rank: int | None = None, votes: int | None = None) -> None:
+        label = vote_label(rank, votes)
         super().__init__(
             discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"qa:vote:{question_id}")
         )
@@ -53,17 +66,20 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:v
         bot: ChairBot = interaction.client
         voter = str(interaction.user.id)
         result = await answer_in_time(interaction, bot.qa.toggle_vote(self.question_id, voter))
+        votes = render.counted(result.votes, "vote", "votes")
         if result.voted:
-            message = f"Your vote is counted: this question has ▲ {result.votes}."
+            message = f"Your vote is counted: this question has ▲ {votes}."
         else:
-            message = f"Your vote is taken back: this question has ▲ {result.votes}."
+            message = f"Your vote is taken back: this question has ▲ {votes}."
         await reply(interaction, message)
 
 
-def vote_view(items: list[tuple[int, int | None]]) -> discord.ui.View:
+def vote_view(items: Sequence[tuple[int, int | None] | tuple[int, int | None, int]]) -> discord.ui.View:
+    """One upvote button per question: ``(question id, rank, votes)``, rank None for the question on stage (the
+    votes may be left out)."""
     view = discord.ui.View(timeout=None)
-    for question_id, rank in items:
-        view.add_item(VoteButton(question_id, rank))
+    for question_id, rank, *votes in items:
+        view.add_item(VoteButton(question_id, rank, votes[0] if votes else None))
     return view
 
 
@@ -111,7 +127,8 @@ class Attendees(commands.Cog):
         target = self.bot.resolve_session(session)
         items = await answer_in_time(interaction, self.bot.qa.queue(target.id, LISTED_QUESTIONS))
         text = render.queue_text(target, items)
-        view = vote_view([(item.question.id, item.rank) for item in items]) if items else discord.utils.MISSING
+        buttons = [(item.question.id, item.rank, item.question.votes) for item in items]
+        view = vote_view(buttons) if items else discord.utils.MISSING
         await reply(interaction, text[:MESSAGE_LIMIT], view=view)
 
     @questions.autocomplete("session")

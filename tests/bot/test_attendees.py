@@ -157,6 +157,29 @@ async def test_upvote_button_counts_once_and_a_second_click_takes_it_back(event:
     assert "own" in own.content
 
 
+async def test_vote_buttons_say_what_a_click_does_and_show_the_votes(event: Event) -> None:
+    await event.emu.slash("ask", {"question": "Which benchmark did you use?"}, user=event.attendee)
+    await event.emu.slash("ask", {"question": "Is the code public?"}, user=event.moderator)
+    await event.emu.slash("ask", {"question": "How long did training take?"}, user=event.organizer)
+    first, second, third = [item.question for item in await event.bot.qa.queue("invited-1")]
+    for voter in ("voter-1", "voter-2", "voter-3"):
+        await event.bot.qa.vote(second.id, voter)
+    await event.bot.qa.vote(third.id, "voter-1")
+    on_stage = await event.bot.qa.pull_next("invited-1", "moderator")
+    assert on_stage.question is not None
+    assert on_stage.question.id == second.id  # the most voted
+    listing = await event.emu.slash("questions", user=event.attendee)
+    assert listing.response is not None
+    buttons = [c for row in listing.response.components for c in row["components"]]
+    assert [(b["label"], b["custom_id"]) for b in buttons] == [
+        ("▲ Upvote (on stage) · 3 votes", f"qa:vote:{second.id}"),
+        ("▲ Upvote #1 · 1 vote", f"qa:vote:{third.id}"),
+        ("▲ Upvote #2 · 0 votes", f"qa:vote:{first.id}"),
+    ]
+    clicked = await event.emu.click(listing.response, f"qa:vote:{third.id}", user=event.attendee)
+    assert "Your vote is counted: this question has ▲ 2 votes." in clicked.content
+
+
 async def test_now_shows_the_live_session_with_timestamps_and_zones(event: Event) -> None:
     result = await event.emu.slash("now", user=event.attendee)
     assert "**On now**" in result.content
