@@ -414,6 +414,14 @@ def tune_garbage_collection() -> None:
 async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
     """Run the bot until it is stopped; :class:`StartupError` when it cannot start."""
     schedule, qa, source = await open_services(settings)
+    log.info(
+        "starting: %s, %d sessions from %s; server %s; store %s",
+        schedule.event.name,
+        len(schedule.sessions),
+        settings.schedule,
+        settings.guild_id,
+        settings.database_path,
+    )
     tune_garbage_collection()
     bot = ChairBot(settings, schedule, qa, clock=clock, source=source)
     try:

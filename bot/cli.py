@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -23,8 +24,8 @@ from bot.announce.outbox import Planned
 from bot.announce.sessions import QA_CLOSE, planned_posts
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
-from bot.schedule import export
 from bot.render import counted
+from bot.schedule import export
 from bot.schedule.document import resolve_instant
 from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.importers.plaintext import MissingZone
@@ -423,6 +424,55 @@ def plan(file: Path, as_json: bool, qa_close_after: int, date: dt.date | None, v
 cli.add_command(qa_group)
 
 
+# --- logging ---------------------------------------------------------------------------------------------------
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_LEVEL_ENV = "CHAIRBOT_LOG_LEVEL"
+#: Libraries whose INFO lines are routine (one per scheduler job, gateway and HTTP chatter, the access log):
+#: below DEBUG they show their warnings and errors only.
+QUIET_LOGGERS = ("apscheduler", "discord", "aiohttp.access")
+_HANDLER_NAME = "chairbot"
+
+
+class _StderrHandler(logging.StreamHandler[Any]):
+    """Writes to the standard error of the moment, not the one there was when logging was set up."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+        self.set_name(_HANDLER_NAME)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to standard error: chairbot's own lines from ``level`` up (INFO: start-up, each post made or skipped
+    and why, schedule changes, refusals), other libraries' from WARNING, or everything at DEBUG. Calling it
+    again only sets the new level."""
+    threshold = logging.getLevelNamesMapping()[level.upper()]
+    root = logging.getLogger()
+    if not any(h.get_name() == _HANDLER_NAME for h in root.handlers):
+        root.addHandler(_StderrHandler())
+    root.setLevel(threshold)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(threshold if threshold <= logging.DEBUG else max(threshold, logging.WARNING))
+
+
+def _log_level_opt(default: str) -> Callable[[F], F]:
+    return click.option(
+        "--log-level",
+        "log_level",
+        type=click.Choice(LOG_LEVELS, case_sensitive=False),
+        default=default,
+        envvar=LOG_LEVEL_ENV,
+        show_default=True,
+        show_envvar=True,
+        help="What to log on standard error; DEBUG adds the libraries' own lines (the scheduler's, Discord's).",
+    )
+
+
 # --- rehearsal -------------------------------------------------------------------------------------------------
 
 
@@ -462,6 +512,7 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
 @_date_opt
 @_venue_tz_opt
 @_no_display_zones
+@_log_level_opt("WARNING")
 def rehearse(
     file: Path,
     speed: float,
@@ -471,12 +522,14 @@ def rehearse(
     qa_close_after: int,
     date: dt.date | None,
     venue_tz: ZoneInfo | None,
+    log_level: str,
 ) -> None:
     """Play the day of FILE fast and print every message the bot would post, with its time and channel."""
     import asyncio
 
     from bot.rehearse import rehearse as play
 
+    configure_logging(log_level)
     with _reporting():
         schedule, _ = _load(file, date, venue_tz)
     start = _instant_option(start_text, schedule, "start")
@@ -518,16 +571,15 @@ def _settings(config_file: Path | None) -> Settings:
 
 @cli.command()
 @_CONFIG_OPTION
-def run(config_file: Path | None) -> None:
+@_log_level_opt("INFO")
+def run(config_file: Path | None, log_level: str) -> None:
     """Run the bot on the configured Discord server."""
     import asyncio
-
-    import discord.utils
 
     from bot.chair import StartupError, run_bot
 
     settings = _settings(config_file)
-    discord.utils.setup_logging()
+    configure_logging(log_level)
     try:
         asyncio.run(run_bot(settings))
     except StartupError as exc:
@@ -536,13 +588,15 @@ def run(config_file: Path | None) -> None:
 
 @cli.command()
 @_CONFIG_OPTION
-def preflight(config_file: Path | None) -> None:
+@_log_level_opt("WARNING")
+def preflight(config_file: Path | None, log_level: str) -> None:
     """Check the server, channels, roles and the bot's permissions before the event."""
     import asyncio
 
     from bot.preflight import run_checks
 
     settings = _settings(config_file)
+    configure_logging(log_level)
     checks = asyncio.run(run_checks(settings))
     for check in checks:
         click.echo(check.line())

@@ -190,4 +190,5 @@ class Announcer:
             self.last = (item.id, "failed", lateness)
             return
         await self.outbox.sent(item.id, message_id, late=late)
+        log.info("posted announcement %s: due %s%s", item.id, item.due_at, f", {lateness} late" if late else "")
         self.last = (item.id, "late" if late else "sent", lateness)
