@@ -400,7 +400,7 @@ def _moved_line(schedule: Schedule, old: Session, new: Session) -> str:
             f"{zone_label(zone)}: {_venue_clock(schedule, old.end)} → {_venue_clock(schedule, new.end, end_day)}"
         )
     else:
-        # A bare time hides a move to another day; the date comes with the new time then (the venue time says "+1").
+        # A bare time hides a move to another day: the date comes with the new time (the venue time names its day).
         style = "t" if new.start.astimezone(zone).date() == old_day else "f"
         line = (
             f"• {_bold_title(new, 150)}: {_t(old.start, 't')} → {_t(new.start, style)} ({_t(new.start, 'R')}), "
