@@ -138,7 +138,7 @@ class ChairBot(commands.Bot):
         self.overrides = await self.outbox.overrides()
         self._apply_overrides()
         await self.publisher.load()
-        dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock)
+        dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock, outbox=self.outbox)
         self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
 
     async def on_ready(self) -> None:

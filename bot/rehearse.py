@@ -147,7 +147,8 @@ async def rehearse(
         await qa.start()
         outbox = await Outbox.open(database, clock=clock)
         publisher = ConsolePublisher(schedule, clock, out)
-        announcer = Announcer(outbox, Dispatcher(lambda: schedule, qa, publisher, clock=clock), clock=clock)
+        dispatcher = Dispatcher(lambda: schedule, qa, publisher, clock=clock, outbox=outbox)
+        announcer = Announcer(outbox, dispatcher, clock=clock)
         try:
             await outbox.plan(wanted)
             await _play(outbox, announcer, clock)
