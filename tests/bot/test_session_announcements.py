@@ -12,7 +12,7 @@ import pytest
 
 from bot.announce.outbox import Item, Status
 from bot.clock import ShiftedClock
-from tests.bot.conftest import Event, running_event, settled
+from tests.bot.conftest import SCHEDULE, Event, running_event, settled
 from tests.emulator.model import Channel
 
 BEFORE_TALK_1 = dt.datetime(2024, 5, 11, 6, 59, 30, tzinfo=dt.UTC)  # 08:59:30 in Vienna
@@ -114,3 +114,21 @@ async def test_an_announcement_hit_by_a_discord_error_is_retried_and_posted_once
         # The outbox records the post once the talk's Q&A thread, opened right after it, is there too.
         item = await sent_item(day, "invited-1:start")
         assert item.message_id == live[0].id
+
+
+async def test_a_poster_list_is_posted_once_and_the_opening_links_to_it(tmp_path: Path) -> None:
+    posters = ", ".join(f'{{id: P{n}, title: "Poster {n}"}}' for n in range(1, 31))
+    schedule = SCHEDULE.replace(
+        'title: Poster Session 1, start: "09:30", end: "10:30"}',
+        f'title: Poster Session 1, start: "09:30", end: "10:30", posters: [{posters}]}}',
+    )
+    before_posters = dt.datetime(2024, 5, 11, 7, 14, 30, tzinfo=dt.UTC)  # 09:14:30: posters open at 09:30
+    async with running_event(tmp_path, ShiftedClock(before_posters, speed=600), schedule=schedule) as day:
+        soon = await day.emu.wait_for_message(day.announcements, lambda m: "Poster Session 1** starts in" in m.content)
+        opening = await day.emu.wait_for_message(
+            day.announcements, lambda m: "Now open" in m.content and "Poster Session 1" in m.content, timeout=10
+        )
+        listed = [m for m in day.emu.messages_in(day.announcements) if "Poster 30" in str(m.embeds)]
+        assert [m.id for m in listed] == [soon.id]  # all 30 in the first post's embeds, and nowhere else
+        guild = day.announcements.guild_id
+        assert f"https://discord.com/channels/{guild}/{day.announcements.id}/{soon.id}" in str(opening.embeds)
