@@ -15,6 +15,7 @@ from bot.cogs.reminders import RemindMenu
 from bot.qa.errors import QARefusal
 from bot.schedule.model import Session
 from bot.schedule.overrides import set_cancelled, shift_from, shift_scope
+from bot.timefmt import duration
 
 if TYPE_CHECKING:
     from bot.chair import ChairBot
@@ -85,6 +86,7 @@ class ScheduleCommands(commands.Cog):
         scope = shift_scope(self.bot.schedule, first, now)
         posts = await answer_in_time(interaction, self.bot.change_schedule(changed, str(interaction.user.id)))
         direction = "later" if minutes > 0 else "earlier"
+        by = duration(dt.timedelta(minutes=minutes))
         moved = len(scope.moving)
         parts = []
         for running in scope.running:
@@ -95,13 +97,13 @@ class ScheduleCommands(commands.Cog):
             )
         if scope.running:
             parts.append(
-                f"Moved {moved} later session{'s' if moved != 1 else ''} {abs(minutes)} minutes {direction}; "
+                f"Moved {render.counted(moved, 'later session', 'later sessions')} {by} {direction}; "
                 "announcements and Q&A follow."
             )
         else:
             parts.append(
-                f"Moved {moved} session{'s' if moved != 1 else ''} from {render.session_title(first)} on "
-                f"{abs(minutes)} minutes {direction}; announcements and Q&A follow."
+                f"Moved {render.counted(moved, 'session', 'sessions')} from {render.session_title(first)} on "
+                f"{by} {direction}; announcements and Q&A follow."
             )
         if posts:
             parts.append("A schedule update was posted.")

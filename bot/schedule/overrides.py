@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.schedule.model import Schedule, Session
+from bot.timefmt import duration
 
 #: A live session shortened by a shift still runs at least this long after the shift.
 MIN_RUNNING = dt.timedelta(minutes=1)
@@ -137,9 +138,9 @@ def shift_from(
         if new_end[session.id] < earliest:
             most = max(0, (session.end - earliest) // dt.timedelta(minutes=1))
             until = session.end.astimezone(current.event.timezone).strftime("%H:%M")
+            can = f"can end at most {duration(dt.timedelta(minutes=most))} earlier" if most else "cannot end earlier"
             raise ValueError(
-                f"{session.id!r} is on now until {until} and must run at least another minute, so it can end at "
-                f"most {most} minutes earlier; shift less"
+                f"{session.id!r} is on now until {until} and must run at least another minute, so it {can}; shift less"
             )
     moving_ids = {s.id for s in scope.moving}
     staying = [s for s in current.sessions if s.id not in moving_ids]
@@ -148,7 +149,7 @@ def shift_from(
             other_end = new_end.get(other.id, other.end)
             if other.room == session.room and session.start + delta < other_end and other.start < session.end + delta:
                 raise ValueError(
-                    f"moving {session.id!r} {abs(minutes)} minutes earlier would overlap {other.id!r}; shift less "
+                    f"moving {session.id!r} {duration(delta)} earlier would overlap {other.id!r}; shift less "
                     "or shift from an earlier session"
                 )
     originals = {s.id: s for s in source.sessions}
