@@ -50,7 +50,7 @@ def test_refusals_write_their_durations_as_a_person_would() -> None:
     source = parse_schedule(DAY, "day.yaml")
     with pytest.raises(ValueError, match="moving 'b' 1 minute earlier would overlap 'a'"):
         shift_from(source, source, {}, source.session("b"), -1)
-    with pytest.raises(ValueError, match="moving '[bc]' 1 hour 15 minutes earlier"):
+    with pytest.raises(ValueError, match=r"moving '[bc]' 1 hour 15 minutes earlier"):
         shift_from(source, source, {}, source.session("b"), -75)
     # One minute into a talk that must run a minute more, it cannot end any earlier at all.
     with pytest.raises(ValueError, match=r"'a' is on now until 09:30 .* it cannot end earlier"):
