@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.announce.outbox import Planned
-from bot.announce.sessions import QA_CLOSE, planned_posts
+from bot.announce.sessions import QA_CLOSE, planned_json, planned_posts
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.render import counted
@@ -31,7 +31,7 @@ from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.importers.plaintext import MissingZone
 from bot.schedule.loader import NATIVE, Format, load_with_format
 from bot.schedule.model import Schedule
-from bot.timefmt import clock, span, utc_iso, zone_label
+from bot.timefmt import clock, span, zone_label
 from bot.zones import ZoneError, get_zone, zone_name
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -366,28 +366,6 @@ def _what(action: str) -> str:
     return "Q&A closes" if action == QA_CLOSE else action
 
 
-def _plan_json(schedule: Schedule, posts: list[Planned]) -> dict[str, Any]:
-    """``{"announcements": [{"id", "session", "kind", "at", "minutes_before", ...}]}``; ``kind`` is ``before``,
-    ``start`` or ``qa-close`` (whose ``minutes_before`` is null), ``at`` a UTC instant ending in ``Z``."""
-    out = []
-    for post in posts:
-        session = schedule.session(post.session_id or "")
-        action = post.action or ""
-        kind, _, minutes = action.partition(":")
-        out.append(
-            {
-                "id": post.id,
-                "session": session.id,
-                "kind": kind,
-                "at": utc_iso(post.due_at),
-                "minutes_before": int(minutes) if kind == "before" else 0 if kind == "start" else None,
-                "session_kind": session.kind.value,
-                "title": session.title,
-            }
-        )
-    return {"announcements": out}
-
-
 @cli.command()
 @click.argument("file", type=_SCHEDULE_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: 'at' as UTC ISO-8601 ending in Z.")
@@ -402,7 +380,7 @@ def plan(file: Path, as_json: bool, qa_close_after: int, date: dt.date | None, v
         schedule, _ = _load(file, date, venue_tz)
     posts = _planned(schedule, qa_close_after)
     if as_json:
-        click.echo(json.dumps(_plan_json(schedule, posts), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(planned_json(schedule, posts), ensure_ascii=False, indent=2))
         return
     venue = schedule.event.timezone
     click.echo(f"{schedule.event.name}: {len(posts)} announcements (times in {zone_name(venue)})")

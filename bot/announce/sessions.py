@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from typing import Any
 
 from bot.announce.outbox import Planned
 from bot.schedule.model import Schedule
 from bot.schedule.plan import plan
+from bot.timefmt import utc_iso
 
 SESSION_KIND = "session"
 QA_CLOSE = "qa-close"
@@ -64,3 +66,25 @@ def minutes_before(action: str) -> int:
     if kind != "before" or not minutes.isdigit():
         raise ValueError(f"not an announcement action: {action!r}")
     return int(minutes)
+
+
+def planned_json(schedule: Schedule, posts: list[Planned]) -> dict[str, Any]:
+    """``{"announcements": [{"id", "session", "kind", "at", "minutes_before", ...}]}``; ``kind`` is ``before``,
+    ``start`` or ``qa-close`` (whose ``minutes_before`` is null), ``at`` a UTC instant ending in ``Z``."""
+    out = []
+    for post in posts:
+        session = schedule.session(post.session_id or "")
+        action = post.action or ""
+        kind, _, minutes = action.partition(":")
+        out.append(
+            {
+                "id": post.id,
+                "session": session.id,
+                "kind": kind,
+                "at": utc_iso(post.due_at),
+                "minutes_before": int(minutes) if kind == "before" else 0 if kind == "start" else None,
+                "session_kind": session.kind.value,
+                "title": session.title,
+            }
+        )
+    return {"announcements": out}

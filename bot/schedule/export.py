@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.schedule.model import DEFAULT_ANNOUNCE, QA_KINDS, Event, Schedule, Session
-from bot.schedule.plan import Announcement
 from bot.timefmt import utc_iso
 from bot.zones import is_unambiguous, zone_name
 
@@ -159,22 +158,4 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
             "announce": {k.value: list(event.offsets_for(k)) for k in DEFAULT_ANNOUNCE},
         },
         "sessions": [session_json(s) for s in schedule.sessions],
-    }
-
-
-def plan_json(announcements: list[Announcement]) -> dict[str, Any]:
-    """``{"announcements": [{"id", "session", "kind", "at", ...}]}`` with ``at`` as UTC ``...Z``."""
-    return {
-        "announcements": [
-            {
-                "id": a.id,
-                "session": a.session.id,
-                "kind": a.kind.value,
-                "at": utc_iso(a.at),
-                "minutes_before": a.minutes_before,
-                "session_kind": a.session.kind.value,
-                "title": a.session.title,
-            }
-            for a in announcements
-        ]
     }
