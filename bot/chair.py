@@ -98,7 +98,9 @@ class ChairBot(commands.Bot):
         self.plan_lock = asyncio.Lock()
         #: Set once start-up work (re-planning, catching up, the Events tab) is done.
         self.started = asyncio.Event()
-        self.source = source or ScheduleSource(settings.schedule, cache_dir=settings.data_dir)
+        self.source = source or ScheduleSource(
+            settings.schedule, cache_dir=settings.data_dir, timezone=settings.venue_timezone
+        )
         self._poller: asyncio.Task[None] | None = None
         self._last_problems: str | None = None
         self.gate = InteractionGate()
@@ -379,7 +381,7 @@ class StartupError(Exception):
 async def open_services(settings: Settings) -> tuple[Schedule, QAService, ScheduleSource]:
     """The schedule (from its file or URL, else the cached copy), the Q&A store, and the schedule's source; or a
     :class:`StartupError` saying what is wrong."""
-    source = ScheduleSource(settings.schedule, cache_dir=settings.data_dir)
+    source = ScheduleSource(settings.schedule, cache_dir=settings.data_dir, timezone=settings.venue_timezone)
     try:
         fetched = await source.load()
     except ScheduleError as exc:

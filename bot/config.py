@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from bot.qa.model import QAConfig
+from bot.zones import get_zone, zone_name
 
 CONFIG_ENV = "CHAIRBOT_CONFIG"
 
@@ -87,6 +88,9 @@ class Settings(BaseSettings):
     #: Questions one attendee may ask in one session within a minute.
     questions_per_minute: int = Field(default=QAConfig.model_fields["rate_limit"].default, ge=1)
     schedule: str = Field(min_length=1)
+    #: The venue's zone for a schedule that names none (a pretalx or frab export without ``time_zone_name``);
+    #: a zone in the schedule wins.
+    venue_timezone: str | None = None
 
     _config_file: ClassVar[Path | None] = None
 
@@ -103,6 +107,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip().lstrip("#") or None
         return value
+
+    @field_validator("venue_timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return zone_name(get_zone(value.strip()))  # ZoneError (a ValueError) names the closest known zones
 
     @field_validator("question_min_length", "question_max_length")
     @classmethod

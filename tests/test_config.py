@@ -165,3 +165,44 @@ async def test_the_bot_s_qa_service_keeps_the_configured_limits(
     finally:
         await qa.close()
         await source.close()
+
+
+PENTABARF_WITHOUT_ZONE = Path(__file__).parent / "schedule" / "fixtures" / "frab_pentabarf_berlin_no_dates.xml"
+
+
+async def test_venue_timezone_gives_a_zone_to_an_export_that_names_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_SCHEDULE", str(PENTABARF_WITHOUT_ZONE))
+    monkeypatch.setenv("CHAIRBOT_VENUE_TIMEZONE", "Europe/Berlin")
+    schedule, qa, source = await open_services(load_settings())
+    try:
+        assert schedule.event.timezone.key == "Europe/Berlin"
+        # The file's first talk, "22:00" on 26 October 2024, is 22:00 in Berlin (20:00 UTC, summer time).
+        assert schedule.sessions[0].start == dt.datetime(2024, 10, 26, 20, 0, tzinfo=dt.UTC)
+    finally:
+        await qa.close()
+        await source.close()
+
+
+def test_without_venue_timezone_such_an_export_stops_start_up_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_SCHEDULE", str(PENTABARF_WITHOUT_ZONE))
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert "has no 'time_zone_name'" in result.stderr
+    assert 'venue_timezone = "Europe/Vienna"' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_venue_timezone_is_named_with_a_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    required(monkeypatch, tmp_path)
+    monkeypatch.setenv("CHAIRBOT_VENUE_TIMEZONE", "Europe/Berln")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    (problem,) = info.value.problems
+    assert problem.startswith("venue_timezone:")
+    assert "Europe/Berlin" in problem

@@ -210,7 +210,8 @@ class Header:
 #: The problem of a conference without a zone: times in the file would mean nothing.
 MISSING_ZONE = (
     "conference: has no 'time_zone_name', so its times name no instant; add the venue's zone to the file "
-    "(an IANA name such as Europe/Vienna) or pass it with --venue-tz, e.g. --venue-tz Europe/Vienna"
+    "(an IANA name such as Europe/Vienna), or name it outside the file: --venue-tz Europe/Vienna on the command "
+    "line, venue_timezone = \"Europe/Vienna\" in the bot's settings"
 )
 
 
