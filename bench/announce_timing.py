@@ -32,8 +32,8 @@ where the outbox disagrees with the poster, and where the time goes: APScheduler
 each outbox call, split into the wait for the outbox's thread and the SQLite work (the outbox is subclassed
 here for that timing only). Everything happens in a temporary directory (``--dir`` picks where).
 
-    python bench/announce_timing.py [--announcements 200] [--seconds 60] [--asks-per-s 200] [--no-restart]
-    python bench/announce_timing.py --seconds 10 --announcements 40     # a quick run, about 15 s
+    python -m bench.announce_timing [--announcements 200] [--seconds 60] [--asks-per-s 200] [--no-restart]
+    python -m bench.announce_timing --seconds 10 --announcements 40     # a quick run, about 15 s
 """
 
 from __future__ import annotations

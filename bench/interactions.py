@@ -46,8 +46,8 @@ asyncio tasks and open descriptors at once; garbage collector pauses; the replie
 
 Run from the project root::
 
-    .venv/bin/python bench/interactions.py                      # 3,000 asks + 10,000 clicks, 300/s for 20 s
-    .venv/bin/python bench/interactions.py --asks 300 --clicks 1000 --users 200 --seconds 3 --rounds 1  # quick
+    .venv/bin/python -m bench.interactions                      # 3,000 asks + 10,000 clicks, 300/s for 20 s
+    .venv/bin/python -m bench.interactions --asks 300 --clicks 1000 --users 200 --seconds 3 --rounds 1  # quick
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
@@ -78,17 +79,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-# ``tests.emulator`` is not an installed package: make the project root importable when run as a script.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from bot import render
-from bot.chair import ChairBot, tune_garbage_collection
+from bot.app import discord_app, tune_garbage_collection
+from bot.chair import Chair
 from bot.clock import ShiftedClock
-from bot.cogs.attendees import vote_view
 from bot.config import Settings
 from bot.messages import MESSAGE_LIMIT
-from bot.qa.model import QAConfig, Question, RankedQuestion, Status
-from bot.qa.service import QAService
+from bot.on_discord.attendees import vote_view
+from bot.on_discord.client import ChairBot
+from bot.qa.model import Question, RankedQuestion, Status
 from bot.schedule.loader import load_schedule
 from bot.schedule.model import Schedule, Session
 from tests.emulator import ControlClient, EmulatorProcess, patch_discord, run_client
@@ -372,7 +371,8 @@ class ChairTarget:
     name = "chairbot"
 
     def __init__(self) -> None:
-        self.qa: QAService | None = None
+        self.chair: Chair | None = None
+        self._running = contextlib.AsyncExitStack()
 
     async def make_bot(self, setup: JSON, token: str, workdir: Path) -> commands.Bot:
         schedule_path = write_schedule(workdir)
@@ -383,32 +383,32 @@ class ChairTarget:
             qa_channel=QA_CHANNEL,
             data_dir=workdir / "data",
             schedule=str(schedule_path),
+            # Raise the per-user ask limit so the load is never refused.
+            questions_per_minute=1_000_000,
         )
         # Real-speed time from inside the talk: the announcer schedules real run times from it (a frozen clock would
         # make every announcement of the day, Q&A closing included, due at start-up), and the talk stays live for
-        # 20 minutes. Raise the per-user ask limit so the load is never refused.
-        clock = ShiftedClock(LIVE_AT)
-        self.qa = QAService(settings.database_path, config=QAConfig(rate_limit=1_000_000), clock=clock)
-        await self.qa.start()
-        return ChairBot(settings, load_schedule(schedule_path), self.qa, clock=clock)
+        # 20 minutes. The bot is wired as `chairbot run` wires it.
+        bot = await self._running.enter_async_context(discord_app(settings, clock=ShiftedClock(LIVE_AT)))
+        self.chair = bot.chair
+        return bot
 
     async def board_question_ids(self, bot: commands.Bot, count: int) -> list[int]:
-        assert self.qa is not None
-        return [item.question.id for item in await self.qa.queue(LIVE_SESSION, count) if item.rank is not None]
+        assert self.chair is not None
+        items = await self.chair.qa.queue(LIVE_SESSION, count)
+        return [item.question.id for item in items if item.rank is not None]
 
     async def post_board(self, bot: commands.Bot, channel_id: int, question_ids: list[int]) -> int:
-        assert isinstance(bot, ChairBot)
-        assert self.qa is not None
+        assert self.chair is not None
         channel = bot.get_channel(channel_id)
         assert isinstance(channel, discord.TextChannel)
-        items = [i for i in await self.qa.queue(LIVE_SESSION, len(question_ids)) if i.question.id in question_ids]
+        items = [i for i in await self.chair.qa.queue(LIVE_SESSION, len(question_ids)) if i.question.id in question_ids]
         view = vote_view([(item.question.id, item.rank) for item in items])
-        return await post_board_message(channel, live_session(bot.schedule), items, view)
+        return await post_board_message(channel, live_session(self.chair.schedule), items, view)
 
     async def close(self) -> None:
-        if self.qa is not None:
-            await self.qa.close()
-            self.qa = None
+        await self._running.aclose()
+        self.chair = None
 
 
 class NoopVote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:vote:(?P<question>\d+)"):
@@ -710,7 +710,7 @@ async def measure(target: Target, args: argparse.Namespace, tally: LogTally) -> 
                         pid = proc.process.pid if proc.process is not None else None
                         run = await run_phases(control, load, args, pid)
                         if isinstance(bot, ChairBot):
-                            gate, stats = bot.gate, bot.qa.stats
+                            gate, stats = bot.gate, bot.chair.qa.stats
                             print(
                                 f"{target.name}: reading paused {gate.pauses:,} times ({gate.paused_s:.1f} s) with "
                                 f"{gate.limit} unanswered; {gate.dropped.total:,} dropped as too old to answer; "
@@ -822,7 +822,7 @@ async def measure_one(args: argparse.Namespace) -> JSON:
 async def measure_in_child(name: str, argv: list[str]) -> JSON:
     """Run ``--child name`` in a new interpreter (its stderr is ours) and return the JSON line it prints."""
     child = await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).resolve()), *argv, "--child", name, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bench.interactions", *argv, "--child", name, stdout=asyncio.subprocess.PIPE
     )
     out, _ = await child.communicate()
     if child.returncode != 0:

@@ -25,7 +25,7 @@ On stderr (skipped with ``--paced-only``), figures that put it in context, none 
 4. Plain sqlite3 inserting the same rows with one commit each, same ``synchronous``, WAL, in a separate file.
 5. The queue topped up to ``--stored`` questions, then ``--pulls`` sequential ``pull_next`` calls, each timed.
 
-    python bench/qa_ingest.py [--rate 3000] [--seconds 5] [--seed 1] [--synchronous FULL|NORMAL] [--paced-only]
+    python -m bench.qa_ingest [--rate 3000] [--seconds 5] [--seed 1] [--synchronous FULL|NORMAL] [--paced-only]
 """
 
 from __future__ import annotations

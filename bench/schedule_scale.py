@@ -10,7 +10,7 @@ export or a generator, not a hand-edited file). The same schedule as YAML is mea
 interpreter (``yaml_load_s``, ``yaml_peak_rss_mb``): PyYAML's parser costs about 10 µs per YAML event, which is
 nothing for a workshop day and seconds for a conference of this size.
 
-    python bench/schedule_scale.py [--sessions 5000]
+    python -m bench.schedule_scale [--sessions 5000]
 """
 
 from __future__ import annotations

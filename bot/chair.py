@@ -1,87 +1,62 @@
-"""The Discord bot: a ``commands.Bot`` that owns the schedule, the Q&A service and the clock, and hosts the
-cogs. ``run_bot`` starts it from validated settings; everything that can fail at start-up fails with a
-message that says what to fix."""
+"""The application core: :class:`Chair` owns the event day, whatever carries it (Discord, the web, the console).
+
+It holds the schedule in force (the file's version with the organizers' changes), re-plans the announcements when
+it changes, runs the announcer over the outbox, keeps personal reminders and the Events-tab plan in step, and
+reports its health. Its methods are what people can do ("shift from this session by 15 minutes", "put the next
+question on stage", "toggle my reminder"); each returns plain data that an adapter renders, or raises
+:class:`~bot.errors.Refusal` with a sentence for the person who asked. Side effects go through the ports in
+:mod:`bot.ports`. No discord.py, no aiohttp: an import-linter contract holds this.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import logging
 from collections.abc import Sequence
-from typing import Any
 
-import discord
-from discord import app_commands
-from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-
-from bot import render
 from bot.announce.announcer import Announcer
 from bot.announce.dispatch import ANNOUNCER, Dispatcher
 from bot.announce.messages import Post, schedule_update_posts
-from bot.announce.outbox import Outbox
-from bot.announce.reminders import REMINDER_KIND, planned_reminder
+from bot.announce.notes import NOTE_KIND, planned_note
+from bot.announce.outbox import Item, Outbox, Status
+from bot.announce.reminders import REMINDER_KIND, planned_reminder, reminder_id
 from bot.announce.sessions import SESSION_KIND, planned_posts
-from bot.clock import Clock, system_clock
-from bot.cogs.access import is_stale, report_error
-from bot.cogs.attendees import Attendees, VoteButton
-from bot.cogs.moderators import Moderation
-from bot.cogs.organizers import Organizers
-from bot.cogs.reminders import RemindButton, Reminders, RemindMenu
-from bot.cogs.schedule import ScheduleCommands
+from bot.announce.when import parse_when
+from bot.clock import Clock
 from bot.config import Settings
-from bot.flow import InteractionGate
-from bot.guild_events import SyncReport, sync_guild_events
-from bot.messages import split_message
-from bot.publish import DiscordPublisher
-from bot.qa.errors import QARefusal
-from bot.qa.model import Question
+from bot.db import SqliteFile
+from bot.errors import Refusal
+from bot.events_tab import EventIds, SyncReport, sync_events
+from bot.health import GatewayStats, Health
+from bot.ports import EventsTab, Publisher
+from bot.qa.model import Status as QuestionStatus
 from bot.qa.service import QAService
+from bot.render import session_title
+from bot.results import ReminderToggle, ShiftResult, StageResult
 from bot.schedule.errors import ScheduleError
 from bot.schedule.model import Schedule, Session
-from bot.schedule.overrides import Applied, Override
+from bot.schedule.override_store import OverrideStore
+from bot.schedule.overrides import Applied, Override, set_cancelled, shift_from, shift_scope
 from bot.schedule.overrides import apply as apply_overrides
 from bot.schedule.source import DEFAULT_POLL_SECONDS, ScheduleSource
 
 log = logging.getLogger(__name__)
 
 
-class ChairTree(app_commands.CommandTree["ChairBot"]):
-    """Refuses interactions from other servers and turns every command error into a private reply."""
+class Chair:
+    """The event day. Build it, :meth:`attach` the adapters' ports, :meth:`open`, then :meth:`start` once the
+    transport is up; :meth:`close` at the end."""
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if is_stale(interaction):
-            return False
-        bot = self.client
-        if interaction.guild_id is not None and interaction.guild_id != bot.settings.guild_id:
-            await interaction.response.send_message("chairbot is not set up for this server.", ephemeral=True)
-            return False
-        return True
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
-        await report_error(interaction, error)
-
-
-class ChairBot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
         schedule: Schedule,
         qa: QAService,
+        source: ScheduleSource | None,
         *,
-        clock: Clock = system_clock,
-        source: ScheduleSource | None = None,
+        clock: Clock,
     ) -> None:
-        intents = discord.Intents.none()
-        intents.guilds = True  # channels, roles and threads of the server; slash commands need nothing more
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents,
-            help_command=None,
-            tree_cls=ChairTree,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
         self.settings = settings
         #: The schedule as the file has it; ``schedule`` is what is in force, with the organizers' changes.
         self.source_schedule = schedule
@@ -89,79 +64,73 @@ class ChairBot(commands.Bot):
         self.overrides: dict[str, Override] = {}
         self.cancelled: dict[str, Session] = {}
         self.qa = qa
+        self.source = source
         self.clock = clock
+        self.publisher: Publisher | None = None
+        self.events_tab: EventsTab | None = None
+        #: The shared SQLite file and the tables the core owns in it, once :meth:`open` has run.
+        self.file: SqliteFile | None = None
         self.outbox: Outbox | None = None
+        self.override_store: OverrideStore | None = None
+        self.event_ids: EventIds | None = None
         self.announcer: Announcer | None = None
-        self.publisher = DiscordPublisher(self)
-        self._events_lock = asyncio.Lock()
         #: Held while the outbox's plan is rebuilt, so a reminder set meanwhile is not lost.
         self.plan_lock = asyncio.Lock()
+        self._events_lock = asyncio.Lock()
         #: Set once start-up work (re-planning, catching up, the Events tab) is done.
         self.started = asyncio.Event()
-        self.source = source or ScheduleSource(
-            settings.schedule, cache_dir=settings.data_dir, timezone=settings.venue_timezone
-        )
         self._poller: asyncio.Task[None] | None = None
         self._last_problems: str | None = None
-        self.gate = InteractionGate()
-        parsers = self._connection.parsers
-        parsers["INTERACTION_CREATE"] = self.gate.shedding(parsers["INTERACTION_CREATE"])
 
-    # discord.py assigns ``ws`` a new gateway connection at every (re)connect and then calls its
-    # ``poll_event`` in a loop; each one is made to wait for the gate before it reads.
-    @property
-    def ws(self) -> DiscordWebSocket:
-        return self._ws
+    def attach(self, publisher: Publisher, events_tab: EventsTab | None = None) -> None:
+        """Plug in where posts go and, where there is one, the Events tab."""
+        self.publisher = publisher
+        self.events_tab = events_tab
 
-    @ws.setter
-    def ws(self, connection: DiscordWebSocket) -> None:
-        if connection is not None:
-            connection.poll_event = self.gate.hold(connection.poll_event)  # type: ignore[method-assign]
-        self._ws = connection
+    # -- life cycle ------------------------------------------------------------------------------------------
 
-    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        if event_name == "interaction" and args:
-            self.gate.received(args[0])
-        super().dispatch(event_name, *args, **kwargs)
-
-    async def setup_hook(self) -> None:
-        await self.add_cog(Attendees(self))
-        await self.add_cog(Moderation(self))
-        await self.add_cog(ScheduleCommands(self))
-        await self.add_cog(Organizers(self))
-        await self.add_cog(Reminders(self))
-        self.add_dynamic_items(VoteButton, RemindButton)
-        self.add_view(RemindMenu(self))
-        guild = discord.Object(self.settings.guild_id)
-        self.tree.copy_global_to(guild=guild)
-        self.tree.clear_commands(guild=None)
-        await self.tree.sync(guild=guild)
-        self.outbox = await Outbox.open(self.settings.database_path, clock=self.clock)
-        self.overrides = await self.outbox.overrides()
+    async def open(self) -> None:
+        """Open the outbox, put the stored changes in force and prepare the announcer (nothing is posted yet)."""
+        if self.publisher is None:
+            raise RuntimeError("attach a publisher before opening the chair")
+        self.file = await SqliteFile.open(self.settings.database_path)
+        self.outbox = await Outbox.on(self.file, clock=self.clock)
+        self.override_store = await OverrideStore.on(self.file, clock=self.clock)
+        self.event_ids = await EventIds.on(self.file)
+        self.overrides = await self.override_store.load()
         self._apply_overrides()
-        await self.publisher.load()
         dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock, outbox=self.outbox)
         self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
 
-    async def on_ready(self) -> None:
-        # Scheduled posts start once the server's channels are known; a reconnect does not start them twice.
+    async def start(self) -> None:
+        """Plan, start posting on time (catching up what is due), sync the Events tab, and poll a schedule URL.
+        Called again (a reconnect), it changes nothing."""
         if self.announcer is not None and not self.announcer.scheduler.running:
             await self.replan()
             await self.announcer.start()
             await self.sync_events()
-            if self.source.is_url and self._poller is None:
+            if self.source is not None and self.source.is_url and self._poller is None:
                 self._poller = asyncio.create_task(self._poll_source(), name="schedule poller")
         self.started.set()
 
-    async def sync_events(self) -> SyncReport:
-        """Bring the server's Events tab in line with the schedule in force (one sync at a time)."""
-        async with self._events_lock:
-            report = await sync_guild_events(self)
-        log.info("%s", report.line())
-        return report
+    async def close(self) -> None:
+        """Stop polling and posting (posts under way finish), and close the outbox."""
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+        if self.announcer is not None and self.announcer.scheduler.running:
+            await self.announcer.stop()
+        if self.outbox is not None:
+            await self.outbox.close()
+            self.outbox = None
+        if self.file is not None:
+            await self.file.close()
+            self.file = None
+
+    # -- planning ---------------------------------------------------------------------------------------------
 
     async def replan(self) -> None:
-        """Make the session announcements in the outbox match the current schedule, job by job."""
+        """Make the session announcements in the outbox match the schedule in force, job by job."""
         if self.announcer is None:
             return
         async with self.plan_lock:
@@ -172,100 +141,92 @@ class ChairBot(commands.Bot):
         await announcer.replan(posts, kind=SESSION_KIND)
         # Personal reminders follow their session; those of cancelled or removed sessions are dropped.
         now = self.clock()
-        reminders = await announcer.outbox.pending(REMINDER_KIND)
         kept = []
-        for item in reminders:
+        for item in await announcer.outbox.pending(REMINDER_KIND):
             session = self.schedule.find(item.session_id or "")
             if session is not None and item.created_by is not None:
                 kept.append(planned_reminder(session, item.created_by, now))
         await announcer.replan(kept, kind=REMINDER_KIND)
 
-    async def close(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            self._poller = None
-        if self.announcer is not None and self.announcer.scheduler.running:
-            await self.announcer.stop()
-        await super().close()
-        await self.source.close()
-        if self.outbox is not None:
-            await self.outbox.close()
-            self.outbox = None
+    async def sync_events(self) -> SyncReport:
+        """Bring the Events tab in line with the schedule in force (one sync at a time)."""
+        if self.events_tab is None or self.event_ids is None:
+            return SyncReport()
+        async with self._events_lock:
+            report = await sync_events(self.schedule, self.clock(), self.event_ids, self.events_tab)
+        log.info("%s", report.line())
+        return report
 
-    # -- where things go ---------------------------------------------------------------------------------
-
-    @property
-    def guild(self) -> discord.Guild | None:
-        return self.get_guild(self.settings.guild_id)
-
-    def find_channel(self, wanted: str) -> discord.abc.GuildChannel | None:
-        guild = self.guild
-        if guild is None:
-            return None
-        if wanted.isdigit():
-            found = guild.get_channel(int(wanted))
-            if found is not None:
-                return found
-        return discord.utils.find(lambda c: c.name.casefold() == wanted.casefold(), guild.channels)
-
-    def announce_channel(self) -> discord.TextChannel:
-        channel = self.find_channel(self.settings.announce_channel)
-        if not isinstance(channel, discord.TextChannel):
-            raise LookupError(f"announcement channel {self.settings.announce_channel!r} is not a text channel here")
-        return channel
-
-    def qa_channel(self, session: Session) -> discord.abc.Messageable:
-        """Where a session's questions go on stage: the configured Q&A channel, else the session's Q&A thread,
-        else the announcement channel."""
-        if self.settings.qa_channel:
-            channel = self.find_channel(self.settings.qa_channel)
-            if isinstance(channel, discord.TextChannel | discord.Thread):
-                return channel
-        return self.publisher.qa_place(session) or self.announce_channel()
-
-    # -- posting -----------------------------------------------------------------------------------------
-
-    async def post(self, channel: discord.abc.Messageable, content: str, **kwargs: Any) -> discord.Message | None:
-        """Post without pinging anyone; Discord errors are logged and give ``None`` (discord.py has already
-        waited out rate limits and retried server errors)."""
-        kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        try:
-            return await channel.send(content, **kwargs)
-        except discord.HTTPException as exc:
-            log.error("could not post in %s: %s", getattr(channel, "id", channel), exc)
-            return None
-
-    async def post_on_stage(self, session: Session, question: Question) -> discord.Message | None:
-        return await self.post(self.qa_channel(session), render.on_stage_text(session, question))
-
-    # -- schedule --------------------------------------------------------------------------------------------
+    # -- sessions ---------------------------------------------------------------------------------------------
 
     def resolve_session(self, session_id: str | None) -> Session:
-        """The session a command means: the one named, else the live session with Q&A, else the next one."""
+        """The session a Q&A request means: the one named, else the live session with Q&A, else the next one."""
         if session_id:
             found = self.schedule.find(session_id)
             if found is None:
-                raise QARefusal(f"There is no session {session_id!r}; pick one from the list.")
+                raise Refusal(f"There is no session {session_id!r}; pick one from the list.")
             return found
         current = self.schedule.qa_session_at(self.clock())
         if current is None:
-            raise QARefusal("No session with Q&A is on now or later; name one with the `session` option.")
+            raise Refusal("No session with Q&A is on now or later; name one with the `session` option.")
         return current
 
-    def session_choices(
+    def sessions_for_choice(
         self, typed: str, *, qa_only: bool = True, sessions: Sequence[Session] | None = None
-    ) -> list[app_commands.Choice[str]]:
-        """Sessions for autocomplete, live and upcoming first, matching ``typed`` in id or title."""
+    ) -> list[Session]:
+        """Sessions matching ``typed`` in id or title, live and upcoming first (at most 25, Discord's limit)."""
         now = self.clock()
-        schedule = self.schedule
-        pool = list(schedule.sessions if sessions is None else sessions)
+        pool = list(self.schedule.sessions if sessions is None else sessions)
         wanted = typed.casefold().strip()
         ordered = [s for s in pool if s.start <= now < s.end] + [s for s in pool if s.start > now]
         ordered += [s for s in pool if s not in ordered]
         matches = [
             s for s in ordered if (s.qa or not qa_only) and (wanted in s.id.casefold() or wanted in s.title.casefold())
         ]
-        return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in matches[:25]]
+        return matches[:25]
+
+    # -- changing the schedule on the day -------------------------------------------------------------------
+
+    def _first_to_shift(self, session_id: str | None) -> Session:
+        if session_id:
+            found = self.schedule.find(session_id)
+            if found is None:
+                raise Refusal(f"There is no session {session_id!r} in force.")
+            return found
+        now = self.clock()
+        live = self.schedule.live_at(now)
+        found = live[-1] if live else next(iter(self.schedule.upcoming(now, 1)), None)
+        if found is None:
+            raise Refusal("Nothing is on now or later; name the first session to move.")
+        return found
+
+    async def shift(self, minutes: int, session_id: str | None, by: str) -> ShiftResult:
+        """Move ``session_id`` (default: the one on now, else the next) and everything after it by ``minutes``;
+        a session that is on keeps its start and ends later (or earlier)."""
+        first = self._first_to_shift(session_id)
+        now = self.clock()
+        try:
+            changed = shift_from(self.source_schedule, self.schedule, self.overrides, first, minutes, now=now)
+        except ValueError as exc:
+            raise Refusal(f"Not shifted: {exc}.") from None
+        scope = shift_scope(self.schedule, first, now)
+        posts = await self.change_schedule(changed, by)
+        running = tuple(self.schedule.find(s.id) or s for s in scope.running)
+        return ShiftResult(first, minutes, running, len(scope.moving), bool(posts))
+
+    async def cancel_session(self, session_id: str, by: str) -> Session:
+        target = self.schedule.find(session_id)
+        if target is None:
+            raise Refusal(f"There is no session {session_id!r} in force (already cancelled?).")
+        await self.change_schedule(set_cancelled(self.source_schedule, self.overrides, target.id, True), by)
+        return target
+
+    async def restore_session(self, session_id: str, by: str) -> Session | None:
+        """Bring back a cancelled session; the session as now in force."""
+        if session_id not in self.cancelled:
+            raise Refusal(f"{session_id!r} is not cancelled.")
+        await self.change_schedule(set_cancelled(self.source_schedule, self.overrides, session_id, False), by)
+        return self.schedule.find(session_id)
 
     def _apply_overrides(self) -> Applied:
         applied = apply_overrides(self.source_schedule, self.overrides)
@@ -273,9 +234,31 @@ class ChairBot(commands.Bot):
         self.cancelled = {s.id: s for s in applied.cancelled}
         return applied
 
-    async def reload_schedule(self) -> str:
+    async def change_schedule(self, overrides: dict[str, Override], by: str) -> list[Post]:
+        """Put the organizers' new changes in force: save them, re-plan, and post one "Schedule update"."""
+        before = {s.id: s for s in self.schedule.sessions}
+        was_cancelled = set(self.cancelled)
+        self.overrides = overrides
+        if self.override_store is not None:
+            await self.override_store.save(overrides, by)
+        self._apply_overrides()
+        await self.replan()
+        moved = [(before[s.id], s) for s in self.schedule.sessions if s.id in before and before[s.id] != s]
+        cancelled = [s for i, s in self.cancelled.items() if i not in was_cancelled]
+        restored = [s for s in self.schedule.sessions if s.id in was_cancelled]
+        posts = schedule_update_posts(self.schedule, moved, cancelled, restored)
+        if posts and self.publisher is not None:
+            await self.publisher.announce(posts, None)
+        await self.sync_events()
+        return posts
+
+    # -- a new version of the schedule file -------------------------------------------------------------------
+
+    async def reload(self) -> str:
         """Read the schedule again (the file, or the URL with a conditional request); keep the one in force when
         the new one is invalid. Returns a report for the organizers."""
+        if self.source is None:
+            raise Refusal("This schedule was given without a file or address to read again.")
         try:
             fetched = await self.source.refresh()
         except ScheduleError as exc:  # the source's first read (a bot started with a schedule in hand) failed
@@ -293,6 +276,7 @@ class ChairBot(commands.Bot):
 
     async def _poll_source(self) -> None:
         """A schedule from a URL is checked every few minutes; changes are put in force, refusals reported once."""
+        assert self.source is not None
         while True:
             await asyncio.sleep(DEFAULT_POLL_SECONDS)
             try:
@@ -318,11 +302,8 @@ class ChairBot(commands.Bot):
     async def notify_organizers(self, text: str) -> None:
         """Tell the organizers (their channel when configured; the log always)."""
         log.info("to organizers: %s", text)
-        if self.settings.organizer_channel:
-            channel = self.find_channel(self.settings.organizer_channel)
-            if isinstance(channel, discord.TextChannel | discord.Thread):
-                for piece in split_message(text):
-                    await self.post(channel, piece)
+        if self.publisher is not None:
+            await self.publisher.to_organizers(text)
 
     async def adopt_source(self, fresh: Schedule) -> str:
         """Put a new version of the schedule file in force, with the organizers' changes that still apply, and
@@ -336,8 +317,8 @@ class ChairBot(commands.Bot):
         applied = self._apply_overrides()
         if applied.dropped:
             self.overrides = {k: v for k, v in self.overrides.items() if v not in applied.dropped}
-            if self.outbox is not None:
-                await self.outbox.save_overrides(self.overrides, ANNOUNCER)
+            if self.override_store is not None:
+                await self.override_store.save(self.overrides, ANNOUNCER)
         await self.replan()
         events = await self.sync_events()
         parts = ["Schedule reloaded." if (added or removed or changed) else "Schedule reloaded: nothing changed."]
@@ -355,87 +336,96 @@ class ChairBot(commands.Bot):
         parts.append(events.line())
         return "\n".join(parts)
 
-    async def change_schedule(self, overrides: dict[str, Override], by: str) -> list[Post]:
-        """Put the organizers' new changes in force: save them, re-plan, and post one "Schedule update"."""
-        before = {s.id: s for s in self.schedule.sessions}
-        was_cancelled = set(self.cancelled)
-        self.overrides = overrides
-        if self.outbox is not None:
-            await self.outbox.save_overrides(overrides, by)
-        self._apply_overrides()
-        await self.replan()
-        moved = [(before[s.id], s) for s in self.schedule.sessions if s.id in before and before[s.id] != s]
-        cancelled = [s for i, s in self.cancelled.items() if i not in was_cancelled]
-        restored = [s for s in self.schedule.sessions if s.id in was_cancelled]
-        posts = schedule_update_posts(self.schedule, moved, cancelled, restored)
-        if posts:
-            await self.publisher.announce(posts, None)
-        await self.sync_events()
-        return posts
+    # -- questions --------------------------------------------------------------------------------------------
 
+    async def next_on_stage(self, session_id: str | None, moderator: str, previous: QuestionStatus) -> StageResult:
+        """Put the top queued question of the session on stage (what was there becomes ``previous``) and show it
+        where the session's Q&A happens. Two moderators at once never put two questions on stage: the pull is
+        one transaction in the Q&A store."""
+        session = self.resolve_session(session_id)
+        result = await self.qa.pull_next(session.id, moderator, previous=previous)
+        if result.question is None:
+            return StageResult(session, None, posted=False)
+        posted = self.publisher is not None and await self.publisher.on_stage(session, result.question) is not None
+        return StageResult(session, result.question, posted)
 
-class StartupError(Exception):
-    """The bot cannot start; the message says what to fix."""
+    # -- reminders --------------------------------------------------------------------------------------------
 
+    async def toggle_reminder(self, session: Session, user_id: str) -> ReminderToggle:
+        """Set a reminder for ``user_id`` before ``session``, or take it back when one is set."""
+        announcer = self._announcer()
+        now = self.clock()
+        if session.start <= now:
+            raise Refusal(f"{session_title(session)} has already started.")
+        async with self.plan_lock:
+            existing = await announcer.outbox.get(reminder_id(session.id, user_id))
+            if existing is not None and existing.status is Status.PLANNED:
+                await announcer.cancel(existing.id, user_id)
+                return ReminderToggle(session, is_set=False, due_at=None)
+            item = await announcer.outbox.renew(planned_reminder(session, user_id, now))
+            announcer.schedule(item)
+        return ReminderToggle(session, is_set=True, due_at=item.due_at)
 
-async def open_services(settings: Settings) -> tuple[Schedule, QAService, ScheduleSource]:
-    """The schedule (from its file or URL, else the cached copy), the Q&A store, and the schedule's source; or a
-    :class:`StartupError` saying what is wrong."""
-    source = ScheduleSource(settings.schedule, cache_dir=settings.data_dir, timezone=settings.venue_timezone)
-    try:
-        fetched = await source.load()
-    except ScheduleError as exc:
-        await source.close()
-        raise StartupError(f"the schedule cannot be used:\n{exc.render()}") from None
-    if fetched.from_cache or fetched.problems:
-        log.warning("schedule: %s", fetched.detail)
-    qa = QAService(settings.database_path, config=settings.qa_config())
-    try:
-        await qa.start()
-    except Exception as exc:  # StoreError names the file; anything else is reported the same way
-        await source.close()
-        raise StartupError(str(exc)) from None
-    return fetched.schedule, qa, source
+    # -- organizers' announcements ----------------------------------------------------------------------------
 
+    def when(self, text: str) -> dt.datetime:
+        """An organizer's time (``15:30`` at the venue, ``2024-05-11 15:30``, ``15:30 America/New_York``,
+        ``in 20 min``) as an instant; :class:`Refusal` saying what is wrong with it."""
+        try:
+            return parse_when(text, self.schedule.event.timezone, self.clock())
+        except ValueError as exc:
+            raise Refusal(f"Not scheduled: {exc}") from None
 
-def tune_garbage_collection() -> None:
-    """Fewer, cheaper collections for a long-running bot, and garbage that does not pile up in old generations.
+    async def schedule_note(self, text: str, channel: str | None, at: dt.datetime, by: str) -> Item:
+        """Post ``text`` in ``channel`` at ``at`` (stored: it survives a restart)."""
+        announcer = self._announcer()
+        number = await announcer.outbox.next_number(NOTE_KIND)
+        return await announcer.add(planned_note(number, text, channel, at, by))
 
-    What start-up built is frozen out of every collection. The youngest generation is collected every 50,000
-    allocations instead of 700: under a burst discord.py makes thousands of short-lived objects per second, and
-    with the default thresholds collections took about half the CPU. The middle generation is collected with
-    every other one, and the oldest after ten of those (the defaults are 10 and 100). An interaction's objects
-    are linked in cycles, so those still in use at one collection become garbage in an older generation; left
-    there, they hold the heap at its high-water mark after a burst (measured with bench/interactions.py, 256
-    interactions in flight: +93 MB with (50,000, 20, 100), +44 MB with these; +29 MB with 128 in flight)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 1, 10)
+    async def notes(self) -> list[Item]:
+        """Scheduled announcements not yet posted, soonest first."""
+        return await self._announcer().outbox.pending(NOTE_KIND)
 
+    async def cancel_note(self, note_id: str, by: str) -> bool:
+        """Withdraw a scheduled announcement; False when there is none by that id waiting."""
+        item = await self._announcer().outbox.get(note_id)
+        if item is None or item.kind != NOTE_KIND:
+            return False
+        return await self._announcer().cancel(note_id, by)
 
-async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
-    """Run the bot until it is stopped; :class:`StartupError` when it cannot start."""
-    schedule, qa, source = await open_services(settings)
-    log.info(
-        "starting: %s, %d sessions from %s; server %s; store %s",
-        schedule.event.name,
-        len(schedule.sessions),
-        settings.schedule,
-        settings.guild_id,
-        settings.database_path,
-    )
-    tune_garbage_collection()
-    bot = ChairBot(settings, schedule, qa, clock=clock, source=source)
-    try:
-        async with bot:
-            try:
-                await bot.start(settings.discord_token.get_secret_value())
-            except discord.LoginFailure:
-                raise StartupError(
-                    "Discord refused the token in DISCORD_TOKEN; copy it again from the developer portal "
-                    "(Applications > your app > Bot > Reset Token)"
-                ) from None
-            except discord.PrivilegedIntentsRequired as exc:  # not expected: no privileged intent is asked
-                raise StartupError(str(exc)) from None
-    finally:
-        await qa.close()
+    # -- health -----------------------------------------------------------------------------------------------
+
+    async def health(self, gateway: GatewayStats | None = None) -> Health:
+        """The state at a glance: what is next, what was last posted and how late, the outbox and the questions."""
+        outbox_counts: dict[str, int] = {}
+        next_id: str | None = None
+        next_at: dt.datetime | None = None
+        last = None
+        if self.announcer is not None:
+            outbox_counts = {status.value: n for status, n in (await self.announcer.outbox.counts()).items()}
+            pending = await self.announcer.outbox.pending()
+            if pending:
+                next_id, next_at = pending[0].id, pending[0].due_at
+            last = self.announcer.last
+        questions = {status.value: n for status, n in (await self.qa.counts()).items()}
+        gateway = gateway or GatewayStats()
+        return Health(
+            now=self.clock(),
+            next_announcement=next_id,
+            next_at=next_at,
+            last_posted=last[0] if last else None,
+            last_outcome=last[1] if last else None,
+            last_lateness_s=last[2].total_seconds() if last else None,
+            outbox=outbox_counts,
+            questions=questions,
+            cancelled_sessions=sorted(self.cancelled),
+            latency_ms=gateway.latency_ms,
+            interactions_in_flight=gateway.in_flight,
+            gateway_pauses=gateway.pauses,
+            interactions_dropped=gateway.dropped,
+        )
+
+    def _announcer(self) -> Announcer:
+        if self.announcer is None:
+            raise RuntimeError("the chair is not open")
+        return self.announcer

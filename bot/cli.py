@@ -505,7 +505,7 @@ def rehearse(
     """Play the day of FILE fast and print every message the bot would post, with its time and channel."""
     import asyncio
 
-    from bot.rehearse import rehearse as play
+    from bot.app import rehearse as play
 
     configure_logging(log_level)
     with _reporting():
@@ -554,7 +554,7 @@ def run(config_file: Path | None, log_level: str) -> None:
     """Run the bot on the configured Discord server."""
     import asyncio
 
-    from bot.chair import StartupError, run_bot
+    from bot.app import StartupError, run_bot
 
     settings = _settings(config_file)
     configure_logging(log_level)
@@ -571,7 +571,7 @@ def preflight(config_file: Path | None, log_level: str) -> None:
     """Check the server, channels, roles and the bot's permissions before the event."""
     import asyncio
 
-    from bot.preflight import run_checks
+    from bot.app import preflight as run_checks
 
     settings = _settings(config_file)
     configure_logging(log_level)

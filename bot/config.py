@@ -164,6 +164,18 @@ class Settings(BaseSettings):
             rate_window=dt.timedelta(minutes=1),
         )
 
+    @classmethod
+    def for_rehearsal(cls, data_dir: Path, *, qa_close_after_minutes: int = 10) -> Settings:
+        """Settings for a rehearsal on the console: no server and no token; every rule as by default."""
+        return cls.model_construct(
+            discord_token=SecretStr("rehearsal"),
+            guild_id=0,
+            announce_channel="announcements",
+            schedule="rehearsal",
+            data_dir=data_dir,
+            qa_close_after_minutes=qa_close_after_minutes,
+        )
+
     @property
     def database_path(self) -> Path:
         return self.data_dir / "chairbot.db"

@@ -12,8 +12,9 @@ from gettext import ngettext
 
 from bot.messages import escape_text, shorten
 from bot.qa.model import AskResult, Question, RankedQuestion
+from bot.results import ReminderToggle, ShiftResult, StageResult
 from bot.schedule.model import Kind, Schedule, Session
-from bot.timefmt import discord_timestamp, zones_line
+from bot.timefmt import discord_timestamp, duration, zones_line
 
 #: How much of a question a listing shows before cutting it.
 LISTED_QUESTION_CHARS = 300
@@ -137,3 +138,50 @@ def day_text(schedule: Schedule, day: dt.date) -> str:
             f"{session_title(session)} · {kind_label(session.kind)}{extra}"
         )
     return "\n".join(lines)
+
+
+def stage_reply(result: StageResult) -> str:
+    """What the moderator who pulled the next question reads."""
+    if result.question is None:
+        return f"The queue of {session_title(result.session)} is empty."
+    question = result.question
+    summary = (
+        f"On stage now: #{question.id} ▲ {question.votes} — "
+        f"{escape_text(shorten(question.text, 300), one_line=True)}"
+    )
+    if not result.posted:
+        summary += "\n⚠️ Discord refused the post to the Q&A channel; read the question out from here."
+    return summary
+
+
+def reminder_reply(result: ReminderToggle) -> str:
+    title = session_title(result.session)
+    if not result.is_set or result.due_at is None:
+        return f"Reminder for {title} removed."
+    return (
+        f"I will send you a direct message {discord_timestamp(result.due_at, 'R')} "
+        f"({discord_timestamp(result.due_at, 't')}), before {title} starts. Click again to remove it."
+    )
+
+
+def shift_reply(result: ShiftResult) -> str:
+    """What the organizer who shifted the day reads: which live sessions now end later, how many moved."""
+    direction = "later" if result.minutes > 0 else "earlier"
+    by = duration(dt.timedelta(minutes=result.minutes))
+    parts = [
+        f"{session_title(running)} keeps its start and now runs until {discord_timestamp(running.end, 't')}."
+        for running in result.running
+    ]
+    if result.running:
+        parts.append(
+            f"Moved {counted(result.moved, 'later session', 'later sessions')} {by} {direction}; "
+            "announcements and Q&A follow."
+        )
+    else:
+        parts.append(
+            f"Moved {counted(result.moved, 'session', 'sessions')} from {session_title(result.first)} on "
+            f"{by} {direction}; announcements and Q&A follow."
+        )
+    if result.update_posted:
+        parts.append("A schedule update was posted.")
+    return " ".join(parts)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.chair import open_services
+from bot.app import open_services
 from bot.cli import cli
 from bot.config import ConfigError, load_settings
 from bot.qa.errors import InvalidQuestionText, RateLimited

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.announce.sessions import planned_posts
-from bot.rehearse import rehearse, show_markup
+from bot.app import rehearse
+from bot.console.rehearse import show_markup
 from bot.schedule.loader import load_schedule, parse_schedule
 
 DAY = """

@@ -10,20 +10,21 @@
 A poster session's list goes out with the first of its announcements that is posted; a later one finds that post
 in the outbox (by the plan's ids) and links to it.
 
-The :class:`Publisher` (Discord, or the console) only puts messages somewhere.
+The :class:`~bot.ports.Publisher` (Discord, or the console) only puts messages somewhere.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from bot.announce.messages import Post, qa_closed_posts, session_posts
+from bot.announce.notes import NOTE_KIND
 from bot.announce.outbox import Item, Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, reminder_posts
-from bot.announce.sessions import QA_CLOSE, minutes_before
+from bot.announce.sessions import QA_CLOSE, SESSION_KIND, minutes_before
 from bot.clock import Clock
+from bot.ports import Publisher
 from bot.qa.service import QAService
 from bot.schedule.model import Kind, Schedule, Session
 from bot.schedule.plan import announcement_id, offsets_for
@@ -34,25 +35,6 @@ log = logging.getLogger(__name__)
 ANNOUNCER = "chairbot"
 #: How many unanswered questions the closing note hands to the speaker.
 UNANSWERED_FOR_SPEAKER = 10
-
-
-class Publisher(Protocol):
-    async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
-        """Post ``posts`` in ``channel`` (None: the announcement channel); the first message's id, or None.
-        ``session``: the session announced as coming up, for a "Remind me" button."""
-
-    async def direct(self, user_id: str, posts: list[Post]) -> int | None:
-        """Send ``posts`` to one member privately (a personal reminder)."""
-
-    async def open_qa(self, session: Session) -> None:
-        """Prepare the place where the session's questions go on stage (a thread, or nothing)."""
-
-    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
-        """Post ``posts`` where the session's Q&A happens."""
-
-    def link(self, message_id: int, channel: str | None) -> str | None:
-        """How a reader gets to a message posted by :meth:`announce` in ``channel`` (None: the announcement
-        channel): a web address where there is one, else a readable place; None when it cannot be reached."""
 
 
 class Dispatcher:
@@ -79,9 +61,11 @@ class Dispatcher:
     async def __call__(self, item: Item, late: bool) -> int | None:
         if item.kind == REMINDER_KIND:
             return await self._remind(item)
-        if item.kind != "session":
-            text = item.text or ""
-            return await self.publisher.announce([Post(content=text)], item.channel)
+        if item.kind == NOTE_KIND:
+            return await self.publisher.announce([Post(content=item.text or "")], item.channel)
+        if item.kind != SESSION_KIND:
+            log.warning("announcement %s: unknown kind %r, not posted", item.id, item.kind)
+            return None
         schedule = self._schedule()
         session = schedule.find(item.session_id or "")
         if session is None:

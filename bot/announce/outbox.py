@@ -5,17 +5,15 @@ The outbox is what makes restarts safe: an item is *claimed* (planned -> sending
 before it is posted, so no restart or second process posts it twice, and a post missed while the bot was down
 is still ``planned`` when the bot comes back, to be posted late or skipped as stale.
 
-One thread owns the connection (sqlite-utils objects stay on the thread that made them); the async methods
-hand work to it. Every write is committed before its method returns (``synchronous=FULL``).
+The outbox's connection lives on the thread of its :class:`~bot.db.SqliteFile`; the async methods hand work to it.
+Every write is committed before its method returns (``synchronous=FULL``). The outbox holds announcements only.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,12 +21,11 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database, Migrations
 
+from bot.db import DatabaseError, SqliteFile
 from bot.qa.clock import from_micros, to_micros
-from bot.schedule.overrides import Override
 
 T = TypeVar("T")
 MIGRATION_SET = "chairbot.announce"
-BUSY_TIMEOUT_MS = 5000
 
 
 class OutboxError(Exception):
@@ -103,41 +100,12 @@ def _m001_outbox(db: Database) -> None:
     )
     db.execute("CREATE INDEX announce_outbox_status_due ON announce_outbox (status, due_at)")
     db.execute("CREATE TABLE announce_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-    # Where each session's Q&A happens (a thread the bot opened), so a restart finds it again.
-    db.execute("CREATE TABLE announce_places (session_id TEXT PRIMARY KEY, channel_id INTEGER NOT NULL)")
 
 
-def _m002_schedule_overrides(db: Database) -> None:
-    # The organizers' changes on the day (see bot.schedule.overrides), so they survive a restart.
-    db.execute(
-        """
-        CREATE TABLE schedule_overrides (
-            session_id TEXT PRIMARY KEY,
-            fingerprint TEXT NOT NULL,
-            shift_minutes INTEGER NOT NULL DEFAULT 0,
-            cancelled INTEGER NOT NULL DEFAULT 0,
-            updated_by TEXT,
-            updated_at INTEGER NOT NULL
-        )
-        """
-    )
-
-
-def _m003_guild_events(db: Database) -> None:
-    # The Discord scheduled event made for each session, and a digest of what it was last given.
-    db.execute(
-        "CREATE TABLE guild_events (session_id TEXT PRIMARY KEY, event_id INTEGER NOT NULL, digest TEXT NOT NULL)"
-    )
-
-
-def _m004_override_extend(db: Database) -> None:
-    # A session shifted while it was on keeps its start and ends later (or earlier): its end moves by this much more.
-    db.execute("ALTER TABLE schedule_overrides ADD COLUMN extend_minutes INTEGER NOT NULL DEFAULT 0")
-
-
-_migrations = Migrations(MIGRATION_SET)
-for _step in (_m001_outbox, _m002_schedule_overrides, _m003_guild_events, _m004_override_extend):
-    _migrations()(_step)
+# Files written before each table had its own owner also hold, from this set, the tables now created by
+# bot.schedule.override_store, bot.events_tab and bot.on_discord.publisher (with CREATE TABLE IF NOT EXISTS).
+MIGRATIONS = Migrations(MIGRATION_SET)
+MIGRATIONS()(_m001_outbox)
 
 _COLUMNS = (
     "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail, "
@@ -186,53 +154,49 @@ def _item(row: tuple[Any, ...]) -> Item:
 
 
 class Outbox:
-    """Async access to the outbox table. ``await Outbox.open(path, clock=...)``; ``await close()``."""
+    """Async access to the outbox table. ``await Outbox.open(path, clock=...)`` opens a file of its own;
+    ``await Outbox.on(file, clock=...)`` shares an open :class:`~bot.db.SqliteFile`. ``await close()``."""
 
-    def __init__(self, path: Path | str, clock: Callable[[], dt.datetime]) -> None:
-        self.path = Path(path)
+    def __init__(self, file: SqliteFile, clock: Callable[[], dt.datetime], *, owns_file: bool) -> None:
+        self.file = file
+        self.path = file.path
         self._clock = clock
-        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
-        self._db: Database | None = None
+        self._owns_file = owns_file
 
     @classmethod
     async def open(cls, path: Path | str, *, clock: Callable[[], dt.datetime]) -> Outbox:
-        outbox = cls(path, clock)
-        await outbox._run(outbox._open)
+        try:
+            file = await SqliteFile.open(path)
+        except DatabaseError as exc:
+            raise OutboxError(f"{exc} (the announcement outbox)") from None
+        outbox = await cls.on(file, clock=clock, owns_file=True)
         return outbox
 
+    @classmethod
+    async def on(cls, file: SqliteFile, *, clock: Callable[[], dt.datetime], owns_file: bool = False) -> Outbox:
+        try:
+            await file.migrate(MIGRATIONS)
+        except DatabaseError as exc:
+            if owns_file:
+                await file.close()
+            raise OutboxError(f"{exc} (the announcement outbox)") from None
+        return cls(file, clock, owns_file=owns_file)
+
     async def close(self) -> None:
-        if self._db is not None:
-            await self._run(self._close)
-        self._thread.shutdown(wait=True)
+        if self._owns_file:
+            await self.file.close()
 
     # -- the owning thread -------------------------------------------------------------------------------
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, call, *args)
-
-    def _open(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            db = Database(conn)
-            _migrations.apply(db)
-        except (sqlite3.Error, OSError) as exc:
-            raise OutboxError(f"{self.path}: cannot open the announcement outbox: {exc}") from None
-        self._db = db
-
-    def _close(self) -> None:
-        assert self._db is not None
-        self._db.conn.close()
-        self._db = None
+        return await self.file.run(call, *args)
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise OutboxError(f"{self.path}: the outbox is closed")
-        return self._db.conn
+        try:
+            return self.file.conn
+        except DatabaseError as exc:
+            raise OutboxError(f"{self.path}: the outbox is closed") from exc
 
     def _now(self) -> int:
         return to_micros(self._clock())
@@ -402,76 +366,6 @@ class Outbox:
                 ("interrupted while posting; check the channel", self._now(), row[0]),
             )
         return [_item(row) for row in rows]
-
-    # -- where each session's Q&A happens ---------------------------------------------------------------------
-
-    async def set_place(self, session_id: str, channel_id: int) -> None:
-        await self._run(
-            self._write,
-            "INSERT INTO announce_places (session_id, channel_id) VALUES (?, ?) "
-            "ON CONFLICT (session_id) DO UPDATE SET channel_id = excluded.channel_id",
-            (session_id, channel_id),
-        )
-
-    async def places(self) -> dict[str, int]:
-        rows = await self._run(
-            lambda: self._conn.execute("SELECT session_id, channel_id FROM announce_places").fetchall()
-        )
-        return {session_id: int(channel_id) for session_id, channel_id in rows}
-
-    # -- the organizers' changes to the schedule -------------------------------------------------------------
-
-    async def overrides(self) -> dict[str, Override]:
-        rows = await self._run(
-            lambda: self._conn.execute(
-                "SELECT session_id, fingerprint, shift_minutes, cancelled, extend_minutes FROM schedule_overrides"
-            ).fetchall()
-        )
-        return {
-            r[0]: Override(
-                session_id=r[0], fingerprint=r[1], shift_minutes=r[2], cancelled=bool(r[3]), extend_minutes=r[4]
-            )
-            for r in rows
-        }
-
-    async def save_overrides(self, overrides: Mapping[str, Override], by: str) -> None:
-        """Replace the stored changes with ``overrides`` (empty ones are not kept), in one transaction."""
-        await self._run(self._save_overrides, dict(overrides), by)
-
-    def _save_overrides(self, overrides: dict[str, Override], by: str) -> None:
-        conn = self._conn
-        now = self._now()
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM schedule_overrides")
-            conn.executemany(
-                "INSERT INTO schedule_overrides (session_id, fingerprint, shift_minutes, cancelled, extend_minutes, "
-                "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (o.session_id, o.fingerprint, o.shift_minutes, int(o.cancelled), o.extend_minutes, by, now)
-                    for o in overrides.values()
-                    if not o.is_empty
-                ],
-            )
-
-    # -- Discord scheduled events, one per session ------------------------------------------------------------
-
-    async def guild_events(self) -> dict[str, tuple[int, str]]:
-        rows = await self._run(
-            lambda: self._conn.execute("SELECT session_id, event_id, digest FROM guild_events").fetchall()
-        )
-        return {r[0]: (int(r[1]), r[2]) for r in rows}
-
-    async def set_guild_event(self, session_id: str, event_id: int, digest: str) -> None:
-        await self._run(
-            self._write,
-            "INSERT INTO guild_events (session_id, event_id, digest) VALUES (?, ?, ?) "
-            "ON CONFLICT (session_id) DO UPDATE SET event_id = excluded.event_id, digest = excluded.digest",
-            (session_id, event_id, digest),
-        )
-
-    async def forget_guild_event(self, session_id: str) -> None:
-        await self._run(self._write, "DELETE FROM guild_events WHERE session_id = ?", (session_id,))
 
     # -- reads -----------------------------------------------------------------------------------------------
 

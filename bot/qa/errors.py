@@ -15,12 +15,14 @@ import datetime as dt
 import math
 from pathlib import Path
 
+from bot.errors import Refusal
+
 
 class QAError(Exception):
     """Base of every error the Q&A service raises on purpose."""
 
 
-class QARefusal(QAError):
+class QARefusal(QAError, Refusal):
     """A request refused by a rule; nothing was changed. The message is meant for the requester."""
 
 

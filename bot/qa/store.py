@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.db import connect, connect_memory, connect_read_only
 from bot.qa import schema
 from bot.qa.clock import Clock, from_micros, system_clock, to_micros
 from bot.qa.errors import (
@@ -196,12 +197,6 @@ def _explain_open_error(path: Path, exc: sqlite3.Error, *, reading: bool = False
     return f"cannot use the Q&A database {path} ({exc})."
 
 
-def _connect(path: Path, config: QAConfig) -> sqlite3.Connection:
-    # sqlite3's timeout is the busy timeout: a lock held by another connection is waited for, not an error.
-    # The writer uses the connection from the event loop and from its commit thread, never both at once.
-    return sqlite3.connect(str(path), timeout=config.busy_timeout.total_seconds(), check_same_thread=False)
-
-
 class QAStore:
     """The Q&A queries on one open database, for one caller at a time."""
 
@@ -233,12 +228,16 @@ class QAStore:
             raise StoreError(path, f"{path} is not a file; point chairbot at a database file.")
         conn: sqlite3.Connection | None = None
         try:
-            conn = _connect(path, config)
+            # The writer uses the connection from the event loop and from its commit thread, never both at once.
+            conn = connect(
+                path,
+                synchronous=config.synchronous,
+                busy_timeout_s=config.busy_timeout.total_seconds(),
+                check_same_thread=False,
+            )
             db = Database(conn)
-            db.enable_wal()
             if db.journal_mode != "wal":
                 log.warning("%s: WAL is not available here, using journal mode %s", path, db.journal_mode)
-            db.execute(f"PRAGMA synchronous = {config.synchronous}")
             # The default 2 MiB page cache is outgrown by a day of questions and their indexes; misses cost
             # more than the memory.
             db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
@@ -275,9 +274,7 @@ class QAStore:
             raise StoreError(path, f"{path} is not a file; give the path of the chairbot database file.")
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=config.busy_timeout.total_seconds()
-            )
+            conn = connect_read_only(path, busy_timeout_s=config.busy_timeout.total_seconds())
             db = Database(conn)
             applied = schema.applied_names(db)
             if not applied:
@@ -288,7 +285,7 @@ class QAStore:
                     path, f"{path} was written by a newer chairbot ({', '.join(newer)}); upgrade chairbot."
                 )
             if not schema.is_current(db):
-                memory = sqlite3.connect(":memory:")
+                memory = connect_memory()
                 conn.backup(memory)
                 conn.close()
                 conn = memory

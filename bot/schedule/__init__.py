@@ -1,6 +1,6 @@
 """The schedule: its model, the native document and the importers that produce it, validation with clear
-errors, the announcement plan, and the organizers' changes on the day. Pure (nothing from discord.py or aiohttp)
-except ``source``, the connector that downloads a schedule from a URL with aiohttp.
+errors, the announcement plan, and the organizers' changes on the day (``override_store`` keeps them). Nothing from
+discord.py or aiohttp: ``source`` downloads a schedule through the :class:`~bot.ports.ScheduleFetcher` port.
 """
 
 from bot.schedule.errors import Problem, ScheduleError, UsageError

@@ -5,9 +5,10 @@ costs one ``304``. The last good version is cached on disk with its validators, 
 starts with the schedule. A new version that does not validate never replaces the one in force: its problems are
 reported and the last good schedule stays.
 
-This is the schedule's HTTP connector: unlike the rest of :mod:`bot.schedule` it imports aiohttp (never discord.py).
-Network failures never escape as tracebacks: they become the human ``detail`` of a :class:`Fetched`, or a
-:class:`SourceError` when the first load has neither the network nor a cached copy.
+A URL is downloaded through a :class:`~bot.ports.ScheduleFetcher`, the transport (``bot.http_fetch`` implements it);
+what an answer means, the cache and every message people read are decided here. Network failures never escape as
+tracebacks: they become the human ``detail`` of a :class:`Fetched`, or a :class:`SourceError` when the first load has
+neither the network nor a cached copy.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, Self
 
-import aiohttp
-from aiohttp import hdrs
 from yarl import URL
 
 from bot.clock import Clock, system_clock
+from bot.ports import ScheduleFetcher, TooLarge, Unreachable
 from bot.schedule.errors import Problem, ScheduleError, UsageError
 from bot.schedule.loader import MAX_BYTES, parse_schedule, read_text
 from bot.schedule.model import Schedule
@@ -45,8 +45,6 @@ DEFAULT_TIMEOUT = 10.0
 #: its record (URL, hash, validators, time) is a separate file whose name cannot collide with a ``.json`` copy.
 CACHE_STEM = "schedule-cache"
 CACHE_META = "schedule-cache.meta.json"
-
-USER_AGENT = "chairbot (schedule poller)"
 
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 _CACHE_RECORD_VERSION = 1
@@ -97,16 +95,12 @@ class _Version:
 
 
 @dataclass(frozen=True, slots=True)
-class _Download:
-    """A usable answer from the server: a body (2xx) or "not modified" (304, ``text`` is None)."""
+class _Answer:
+    """A usable answer from the server, decoded: a text (2xx) or "not modified" (304, ``text`` is None)."""
 
     text: str | None
     etag: str | None
     last_modified: str | None
-
-
-class _Unreachable(Exception):
-    """The URL gave no answer to use (network error, timeout, error status); the message says which, for people."""
 
 
 def _digest(text: str) -> str:
@@ -123,22 +117,6 @@ def _size(n: int) -> str:
 
 def _when(instant: dt.datetime | None) -> str:
     return "an unknown time" if instant is None else instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _describe_client_error(exc: aiohttp.ClientError) -> str:
-    # Some of aiohttp's own messages repeat the full URL, whose query may carry an access token: say it without.
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return f"the certificate of {exc.host} is not trusted ({exc.certificate_error})"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = exc.os_error.strerror or str(exc.os_error) or type(exc.os_error).__name__
-        return f"cannot connect to {exc.host}:{exc.port} ({reason})"
-    if isinstance(exc, aiohttp.TooManyRedirects):
-        return "too many redirects"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"HTTP {exc.status} {exc.message}".rstrip()
-    if isinstance(exc, aiohttp.InvalidURL):
-        return "an invalid URL (or a redirect to one)"
-    return str(exc) or type(exc).__name__
 
 
 def _refusal_text(exc: ScheduleError | UsageError, source: str) -> str:
@@ -166,6 +144,10 @@ class ScheduleSource:
 
     Call :meth:`load` once at start-up, then :meth:`refresh` every :data:`DEFAULT_POLL_SECONDS` or on request.
     ``date`` and ``timezone`` are passed to the parser (a plain-text schedule needs them).
+
+    A URL is downloaded through ``fetcher`` (required for a URL, :class:`ValueError` without one; a file needs none),
+    each request given at most ``timeout`` seconds. The source takes the fetcher over: :meth:`close` closes it, so
+    give each source its own (to share connections, share an HTTP session between fetchers instead).
     """
 
     def __init__(
@@ -173,7 +155,7 @@ class ScheduleSource:
         location: str,
         *,
         cache_dir: Path,
-        session: aiohttp.ClientSession | None = None,
+        fetcher: ScheduleFetcher | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         date: dt.date | None = None,
         timezone: str | None = None,
@@ -189,8 +171,7 @@ class ScheduleSource:
         self.timezone = timezone
         self.max_bytes = max_bytes
         self._clock = clock
-        self._session = session
-        self._owns_session = session is None
+        self._fetcher = fetcher
         self._current: _Version | None = None
         # The hash and problems of the last refused version, so the same broken text is not parsed every poll.
         self._refused: tuple[str, str] | None = None
@@ -208,6 +189,11 @@ class ScheduleSource:
             self.source_name = str(url.with_user(None).with_query(None).with_fragment(None))
             suffix = PurePosixPath(url.path).suffix.lower()
             self.cache_file = self.cache_dir / (CACHE_STEM + (suffix if _SAFE_SUFFIX.match(suffix) else ".txt"))
+            if fetcher is None:
+                raise ValueError(
+                    f"a schedule URL needs a fetcher: pass fetcher= (a ScheduleFetcher such as "
+                    f"bot.http_fetch.HttpFetcher) to download {self.source_name}"
+                )
         else:
             self._url = None
             self.source_name = location
@@ -233,10 +219,9 @@ class ScheduleSource:
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session this source created; a session passed in belongs to the caller."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close the fetcher given to this source (its connections); nothing to do for a file."""
+        if self._fetcher is not None:
+            await self._fetcher.close()
 
     # --- the two entry points ------------------------------------------------------------------------------
 
@@ -250,7 +235,7 @@ class ScheduleSource:
         async with self._lock:
             self._refused = None
             if self._url is not None:
-                return await self._load_url(self._url)
+                return await self._load_url()
             text = await asyncio.to_thread(read_text, self.location)
             version = _Version(await self._parse(text), _digest(text))
             self._current = version
@@ -265,7 +250,7 @@ class ScheduleSource:
             return await self.load()
         async with self._lock:
             if self._url is not None:
-                return await self._refresh_url(self._url, self._current)
+                return await self._refresh_url(self._current)
             return await self._refresh_file(self._current)
 
     # --- local files ---------------------------------------------------------------------------------------
@@ -285,15 +270,16 @@ class ScheduleSource:
 
     # --- URLs ----------------------------------------------------------------------------------------------
 
-    async def _load_url(self, url: URL) -> Fetched:
+    async def _load_url(self) -> Fetched:
         cached, cache_note = await self._read_cache()
         try:
-            download = await self._download(url, cached)
-        except _Unreachable as exc:
+            download = await self._download(cached)
+        except Unreachable as exc:
+            reason = self._unreachable(exc)
             if cached is None:
-                raise SourceError(self.source_name, self._no_cache_message(str(exc), cache_note)) from None
+                raise SourceError(self.source_name, self._no_cache_message(reason, cache_note)) from None
             self._current = cached
-            return Fetched(cached.schedule, True, True, None, self._using_cache(str(exc), cached))
+            return Fetched(cached.schedule, True, True, None, self._using_cache(reason, cached))
         except ScheduleError as exc:
             return self._load_refused(exc, cached, _digest(exc.render()))
 
@@ -326,11 +312,11 @@ class ScheduleSource:
         self._current = cached
         return self._keep(cached, _refusal_text(exc, self.source_name), digest, first=True)
 
-    async def _refresh_url(self, url: URL, current: _Version) -> Fetched:
+    async def _refresh_url(self, current: _Version) -> Fetched:
         try:
-            download = await self._download(url, current)
-        except _Unreachable as exc:
-            return Fetched(current.schedule, False, True, None, self._using_cache(str(exc), current))
+            download = await self._download(current)
+        except Unreachable as exc:
+            return Fetched(current.schedule, False, True, None, self._using_cache(self._unreachable(exc), current))
         except ScheduleError as exc:
             problems = exc.render()
             return self._keep(current, problems, _digest(problems))
@@ -388,7 +374,7 @@ class ScheduleSource:
         # Parsing a large export takes a while; the event loop meanwhile has announcements to post on time.
         return await asyncio.to_thread(parse_schedule, text, self.source_name, date=self.date, timezone=self.timezone)
 
-    def _downloaded(self, schedule: Schedule, download: _Download) -> _Version:
+    def _downloaded(self, schedule: Schedule, download: _Answer) -> _Version:
         """The version a 2xx download makes, stamped with the time it arrived."""
         assert download.text is not None
         return _Version(
@@ -407,6 +393,10 @@ class ScheduleSource:
             return f" (Last-Modified {version.last_modified})"
         return " (no ETag or Last-Modified: each check downloads it in full)"
 
+    def _unreachable(self, exc: Unreachable) -> str:
+        """Why the URL gave nothing to use, for people: an error status names the URL (without its query)."""
+        return f"{exc} from {self.source_name}" if exc.status is not None else f"unreachable: {exc}"
+
     def _using_cache(self, reason: str, version: _Version) -> str:
         return f"{reason}; using the copy cached at {_when(version.fetched_at)}"
 
@@ -414,43 +404,30 @@ class ScheduleSource:
         message = f"cannot load the schedule: {reason}, and there is no cached copy in {self.cache_dir}"
         return message + (f" ({cache_note})" if cache_note else "")
 
-    # --- HTTP ----------------------------------------------------------------------------------------------
+    # --- downloads -----------------------------------------------------------------------------------------
 
-    def _client(self) -> aiohttp.ClientSession:
-        # Created on first use, not in __init__: a ClientSession belongs to the running event loop.
-        if self._session is None:
-            self._session = aiohttp.ClientSession(headers={hdrs.USER_AGENT: USER_AGENT})
-            self._owns_session = True
-        return self._session
+    async def _download(self, known: _Version | None) -> _Answer:
+        """GET the URL through the fetcher, conditionally on ``known``'s validators. Raises :class:`Unreachable`
+        for network errors and error statuses, :class:`ScheduleError` for a body that is too large or not UTF-8."""
+        assert self._fetcher is not None, "checked in __init__"
+        try:
+            download = await self._fetcher.get(
+                self.location,
+                etag=None if known is None else known.etag,
+                last_modified=None if known is None else known.last_modified,
+                limit=self.max_bytes,
+                timeout=self.timeout,
+            )
+        except TooLarge:
+            raise self._too_large() from None
+        if download.body is None:
+            return _Answer(None, download.etag, download.last_modified)
+        return _Answer(self._decode(download.body, download.charset), download.etag, download.last_modified)
 
-    async def _download(self, url: URL, known: _Version | None) -> _Download:
-        """GET the URL, conditionally on ``known``'s validators. Raises :class:`_Unreachable` for network errors
-        and error statuses, :class:`ScheduleError` for a body that is too large or not UTF-8."""
-        headers: dict[str, str] = {}
-        if known is not None and known.etag:
-            headers[hdrs.IF_NONE_MATCH] = known.etag
-        if known is not None and known.last_modified:
-            headers[hdrs.IF_MODIFIED_SINCE] = known.last_modified
+    def _decode(self, raw: bytes, charset: str | None) -> str:
+        """The body as text, or :class:`ScheduleError` naming the first line that is not UTF-8."""
         try:
-            async with self._client().get(
-                url, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)
-            ) as response:
-                etag = response.headers.get(hdrs.ETAG)
-                last_modified = response.headers.get(hdrs.LAST_MODIFIED)
-                if response.status == 304 and headers:
-                    return _Download(None, etag, last_modified)
-                if not 200 <= response.status < 300:
-                    status_line = f"HTTP {response.status} {response.reason or ''}".rstrip()
-                    raise _Unreachable(f"{status_line} from {self.source_name}")
-                raw = await self._read_body(response)
-                charset = response.charset
-        except TimeoutError:
-            # Before ClientError: aiohttp's timeouts are both.
-            raise _Unreachable(f"unreachable: no complete answer within {self.timeout:g} s") from None
-        except aiohttp.ClientError as exc:
-            raise _Unreachable(f"unreachable: {_describe_client_error(exc)}") from None
-        try:
-            text = raw.decode("utf-8-sig")
+            return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             said = (
@@ -459,21 +436,6 @@ class ScheduleSource:
             raise ScheduleError(
                 self.source_name, [Problem(f"not UTF-8 text{said}: serve the schedule as UTF-8", line=line)]
             ) from None
-        return _Download(text, etag, last_modified)
-
-    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
-        limit = self.max_bytes
-        if response.content_length is not None and response.content_length > limit:
-            raise self._too_large()
-        # Count while reading as well: the length may be absent (chunked) or describe the compressed body.
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise self._too_large()
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _too_large(self) -> ScheduleError:
         message = f"the download is larger than {_size(self.max_bytes)}, too large for a schedule"

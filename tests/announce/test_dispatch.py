@@ -17,8 +17,9 @@ from bot.announce.announcer import Announcer
 from bot.announce.dispatch import Dispatcher
 from bot.announce.outbox import Outbox, Status
 from bot.announce.sessions import planned_posts
+from bot.app import rehearse
+from bot.console.rehearse import ConsolePublisher
 from bot.qa.service import QAService
-from bot.rehearse import ConsolePublisher, rehearse
 from bot.schedule.loader import parse_schedule
 
 DAY = """

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.chair import ChairBot
+from bot.app import discord_app
+from bot.chair import Chair
 from bot.clock import Clock
 from bot.config import Settings
-from bot.qa.service import QAService
-from bot.schedule.loader import load_schedule
+from bot.on_discord.client import ChairBot
 from tests.emulator import CallbackType, Channel, DiscordEmulator, InteractionResult, Member
 
 SCHEDULE = """\
@@ -54,6 +54,7 @@ class Event:
 
     emu: DiscordEmulator
     bot: ChairBot
+    chair: Chair
     clock: Clock
     attendee: Member
     moderator: Member
@@ -92,15 +93,11 @@ async def running_event(
             data_dir=tmp_path / "data",
             schedule=location or str(schedule_path),
         )
-        qa = QAService(settings.database_path, clock=clock)
-        await qa.start()
-        bot = ChairBot(settings, load_schedule(schedule_path), qa, clock=clock)
-        try:
-            async with emu.run_client(bot):
-                await asyncio.wait_for(bot.started.wait(), 10)
-                yield Event(emu, bot, clock, attendee, moderator, organizer, announcements, questions, schedule_path)
-        finally:
-            await qa.close()
+        async with discord_app(settings, clock=clock) as bot, emu.run_client(bot):
+            await asyncio.wait_for(bot.chair.started.wait(), 10)
+            yield Event(
+                emu, bot, bot.chair, clock, attendee, moderator, organizer, announcements, questions, schedule_path
+            )
 
 
 @pytest.fixture
@@ -109,8 +106,18 @@ async def event(tmp_path: Path) -> AsyncIterator[Event]:
         # At 09:10 the bot catches up on the "now live" of Invited Talk 1 (useful until 09:30), marked late;
         # the tests start once that is done.
         await running.emu.wait_for_message(running.announcements, lambda m: "Invited Talk 1" in m.content)
-        await running.emu.wait_until(lambda: running.bot.announcer is not None and not running.bot.announcer.busy())
+        await running.emu.wait_until(lambda: running.chair.announcer is not None and not running.chair.announcer.busy())
         yield running
+
+
+@contextlib.asynccontextmanager
+async def restarted(event: Event) -> AsyncIterator[ChairBot]:
+    """The bot of ``event`` stopped and started again on the same data (as after a crash or a deploy)."""
+    settings = event.chair.settings
+    await event.bot.close()
+    async with discord_app(settings, clock=event.clock) as bot, event.emu.run_client(bot):
+        await asyncio.wait_for(bot.chair.started.wait(), 10)
+        yield bot
 
 
 async def settled(result: InteractionResult, timeout: float = 10.0) -> InteractionResult:

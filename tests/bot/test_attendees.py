@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.chair import ChairBot, open_services
-from bot.cogs import access
+from bot.app import discord_app
 from bot.config import Settings
+from bot.on_discord import replies
+from bot.on_discord.client import ChairBot
 from bot.qa.model import Status
 from tests.bot.conftest import SCHEDULE, TALK_1_LIVE, Event, MovableClock
 from tests.emulator import CallbackType, DiscordEmulator, Member
@@ -24,7 +25,7 @@ async def test_ask_goes_to_the_live_session_and_says_its_place(event: Event) -> 
     assert result.ephemeral
     assert "#1 in the queue" in result.content
     assert "Invited Talk 1" in result.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.text == "How does this scale?"
     assert item.question.author_name == "Alice"
 
@@ -34,7 +35,7 @@ async def test_ask_for_a_named_session_and_anonymously(event: Event) -> None:
         "ask", {"question": "What about posters?", "anonymous": True, "session": "invited-2"}, user=event.attendee
     )
     assert "Invited Talk 2" in result.content
-    (item,) = await event.bot.qa.queue("invited-2")
+    (item,) = await event.chair.qa.queue("invited-2")
     assert item.question.anonymous
 
 
@@ -64,7 +65,7 @@ HOSTILE = [
 async def test_hostile_questions_are_stored_cleanly_and_never_ping(event: Event, text: str, label: str) -> None:
     result = await event.emu.slash("ask", {"question": text}, user=event.attendee)
     assert "in the queue" in result.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert "\u202e" not in item.question.text
     assert "\u200b" not in item.question.text
     listing = await event.emu.slash("questions", user=event.attendee)
@@ -82,7 +83,7 @@ async def test_empty_or_overlong_questions_are_refused_and_nothing_is_stored(eve
     assert result.ephemeral
     assert "in the queue" not in result.content
     assert result.content  # a reason, not silence
-    assert await event.bot.qa.queue("invited-1") == []
+    assert await event.chair.qa.queue("invited-1") == []
 
 
 @contextlib.asynccontextmanager
@@ -101,14 +102,9 @@ async def started_with(tmp_path: Path, **values: Any) -> AsyncIterator[tuple[Dis
             schedule=str(schedule_path),
             **values,
         )
-        schedule, qa, source = await open_services(settings)
-        bot = ChairBot(settings, schedule, qa, clock=MovableClock(TALK_1_LIVE), source=source)
-        try:
-            async with emu.run_client(bot):
-                await asyncio.wait_for(bot.started.wait(), 10)
-                yield emu, bot, attendee
-        finally:
-            await qa.close()
+        async with discord_app(settings, clock=MovableClock(TALK_1_LIVE)) as bot, emu.run_client(bot):
+            await asyncio.wait_for(bot.chair.started.wait(), 10)
+            yield emu, bot, attendee
 
 
 def question_option(emu: DiscordEmulator) -> dict[str, Any]:
@@ -136,7 +132,7 @@ async def test_discord_refuses_a_question_outside_the_configured_lengths(tmp_pat
                 emu.send_slash("ask", {"question": text}, user=alice)
         result = await emu.slash("ask", {"question": "x" * 120}, user=alice)
         assert "#1 in the queue" in result.content
-        (item,) = await bot.qa.queue("invited-1")
+        (item,) = await bot.chair.qa.queue("invited-1")
         assert item.question.text == "x" * 120
 
 
@@ -150,7 +146,7 @@ async def test_upvote_button_counts_once_and_a_second_click_takes_it_back(event:
     assert "▲ 1" in first.content
     second = await event.emu.click(listing.response, button["custom_id"], user=event.moderator)
     assert "taken back" in second.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.votes == 0
     own = await event.emu.click(listing.response, button["custom_id"], user=event.attendee)
     assert own.ephemeral
@@ -161,11 +157,11 @@ async def test_vote_buttons_say_what_a_click_does_and_show_the_votes(event: Even
     await event.emu.slash("ask", {"question": "Which benchmark did you use?"}, user=event.attendee)
     await event.emu.slash("ask", {"question": "Is the code public?"}, user=event.moderator)
     await event.emu.slash("ask", {"question": "How long did training take?"}, user=event.organizer)
-    first, second, third = [item.question for item in await event.bot.qa.queue("invited-1")]
+    first, second, third = [item.question for item in await event.chair.qa.queue("invited-1")]
     for voter in ("voter-1", "voter-2", "voter-3"):
-        await event.bot.qa.vote(second.id, voter)
-    await event.bot.qa.vote(third.id, "voter-1")
-    on_stage = await event.bot.qa.pull_next("invited-1", "moderator")
+        await event.chair.qa.vote(second.id, voter)
+    await event.chair.qa.vote(third.id, "voter-1")
+    on_stage = await event.chair.qa.pull_next("invited-1", "moderator")
     assert on_stage.question is not None
     assert on_stage.question.id == second.id  # the most voted
     listing = await event.emu.slash("questions", user=event.attendee)
@@ -197,10 +193,10 @@ async def test_schedule_show_lists_the_day(event: Event) -> None:
 
 
 async def test_pre_moderated_session_keeps_questions_for_review(event: Event) -> None:
-    await event.bot.qa.set_pre_moderation("invited-1", "mod", True)
+    await event.chair.qa.set_pre_moderation("invited-1", "mod", True)
     result = await event.emu.slash("ask", {"question": "Can I ask this?"}, user=event.attendee)
     assert "review" in result.content
-    (pending,) = await event.bot.qa.pending_review("invited-1")
+    (pending,) = await event.chair.qa.pending_review("invited-1")
     assert pending.status is Status.PENDING_REVIEW
 
 
@@ -209,9 +205,9 @@ async def test_a_slow_store_defers_first_then_answers_in_a_followup(
 ) -> None:
     # Discord allows 3 s for the first answer; when the store is slow, the bot says "thinking" before that and
     # answers in a followup. Shortened here so the test takes a fraction of a second.
-    monkeypatch.setattr(access, "ANSWER_WITHIN_S", 0.05)
+    monkeypatch.setattr(replies, "ANSWER_WITHIN_S", 0.05)
     # Another connection (a backup, the command line) holds the database's write lock for half a second.
-    blocker = sqlite3.connect(event.bot.qa.path, isolation_level=None)
+    blocker = sqlite3.connect(event.chair.qa.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     asyncio.get_running_loop().call_later(0.5, blocker.execute, "COMMIT")
     try:
@@ -222,5 +218,5 @@ async def test_a_slow_store_defers_first_then_answers_in_a_followup(
     finally:
         blocker.close()
     assert "#1 in the queue" in followup.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.text == "Will the slides be shared?"

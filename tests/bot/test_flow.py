@@ -10,7 +10,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.flow import DEADLINE_S, STALE_AFTER_S, InteractionGate, snowflake_time
+from bot.on_discord.gate import DEADLINE_S, STALE_AFTER_S, InteractionGate, snowflake_time
 from tests.bot.conftest import Event
 
 
@@ -164,7 +164,7 @@ async def test_a_crowd_beyond_the_limit_is_answered_in_full(event: Event) -> Non
     ]
     await event.emu.wait_until(lambda: all(r.answered for r in records), timeout=10.0)
     assert all("in the queue" in r.content for r in records)
-    assert len(await event.bot.qa.queue("invited-1", 50)) == 12
+    assert len(await event.chair.qa.queue("invited-1", 50)) == 12
     assert event.bot.gate.pauses > 0  # reading did wait for room
     assert event.bot.gate.in_flight() == 0
 
@@ -178,7 +178,7 @@ async def test_an_interaction_already_too_old_is_dropped_unread(event: Event) ->
     assert "#1 in the queue" in fresh.content
     await asyncio.sleep(0.2)
     assert not record.answered
-    assert [item.question.text for item in await event.bot.qa.queue("invited-1")] == ["Asked just now?"]
+    assert [item.question.text for item in await event.chair.qa.queue("invited-1")] == ["Asked just now?"]
     assert event.bot.gate.dropped.total == 1
     status = await event.emu.slash("status", user=event.organizer)
     assert "Behind: 1 interaction(s) arrived too late" in status.content

@@ -34,7 +34,7 @@ async def test_every_session_gets_one_external_event(future_day: Event) -> None:
     assert set(events) == {"Opening", "Invited Talk 1", "Poster Session 1", "Invited Talk 2"}
     talk = events["Invited Talk 2"]
     assert talk.sent["entity_type"] == 3  # type: ignore[attr-defined]  # external
-    start = future_day.bot.schedule.session("invited-2").start
+    start = future_day.chair.schedule.session("invited-2").start
     assert dt.datetime.fromisoformat(talk.sent["scheduled_start_time"]) == start  # type: ignore[attr-defined]
     assert "New York" in talk.sent["description"]  # type: ignore[attr-defined]
 
@@ -42,7 +42,7 @@ async def test_every_session_gets_one_external_event(future_day: Event) -> None:
 async def test_a_second_sync_changes_nothing(future_day: Event) -> None:
     writes = r"/guilds/\d+/scheduled-events.*"
     before = sum(len(future_day.emu.requests_matching(m, writes)) for m in ("POST", "PATCH", "DELETE"))
-    report = await future_day.bot.sync_events()
+    report = await future_day.chair.sync_events()
     assert (report.created, report.updated, report.cancelled, report.unchanged) == (0, 0, 0, 4)
     assert sum(len(future_day.emu.requests_matching(m, writes)) for m in ("POST", "PATCH", "DELETE")) == before
 
@@ -50,7 +50,7 @@ async def test_a_second_sync_changes_nothing(future_day: Event) -> None:
 async def test_events_follow_a_shift_and_a_cancellation(future_day: Event) -> None:
     await future_day.emu.slash("schedule shift", {"minutes": 15, "session": "posters-1"}, user=future_day.organizer)
     posters = live_events(future_day)["Poster Session 1"]
-    moved = future_day.bot.schedule.session("posters-1").start
+    moved = future_day.chair.schedule.session("posters-1").start
     assert dt.datetime.fromisoformat(posters.data["scheduled_start_time"]) == moved  # type: ignore[attr-defined]
     await future_day.emu.slash("schedule cancel", {"session": "invited-2"}, user=future_day.organizer)
     assert "Invited Talk 2" not in live_events(future_day)

@@ -10,7 +10,7 @@ from tests.bot.conftest import Event, settled
 
 async def ask(event: Event, text: str, user: object | None = None) -> int:
     await event.emu.slash("ask", {"question": text}, user=user or event.attendee)
-    queue = await event.bot.qa.queue("invited-1", 50)
+    queue = await event.chair.qa.queue("invited-1", 50)
     return next(item.question.id for item in queue if item.question.text == text)
 
 
@@ -22,7 +22,7 @@ async def test_next_puts_the_top_question_on_stage_and_posts_it_without_pings(ev
     posted = await event.emu.wait_for_message(event.qa_channel, lambda m: "On stage" in m.content)
     assert posted.sent["allowed_mentions"] == {"parse": []}
     assert "@everyone" not in posted.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.status is Status.ON_STAGE
 
 
@@ -43,7 +43,7 @@ async def test_moderation_actions_by_question_id(event: Event) -> None:
     assert "hidden" in (await event.emu.slash("qa hide", {"question": q2}, user=event.moderator)).content
     assert "answered" in (await event.emu.slash("qa answered", {"question": q3}, user=event.moderator)).content
     assert "back in the queue" in (await event.emu.slash("qa restore", {"question": q2}, user=event.moderator)).content
-    statuses = {q: (await event.bot.qa.get(q)).status for q in (q1, q2, q3)}
+    statuses = {q: (await event.chair.qa.get(q)).status for q in (q1, q2, q3)}
     assert statuses == {q1: Status.DISMISSED, q2: Status.QUEUED, q3: Status.ANSWERED}
 
 
@@ -52,7 +52,7 @@ async def test_an_illegal_transition_is_refused_with_its_reason(event: Event) ->
     result = await event.emu.slash("qa approve", {"question": q}, user=event.moderator)
     assert result.ephemeral
     assert "approve" in result.content.lower() or "cannot" in result.content.lower()
-    assert (await event.bot.qa.get(q)).status is Status.QUEUED
+    assert (await event.chair.qa.get(q)).status is Status.QUEUED
 
 
 async def test_question_autocomplete_lists_the_live_queue(event: Event) -> None:
@@ -83,7 +83,7 @@ async def test_ban_stops_a_member_asking_and_unban_lets_them_back(event: Event) 
 
 async def test_queue_shows_ids_and_questions_awaiting_review(event: Event) -> None:
     await ask(event, "A queued one")
-    await event.bot.qa.set_pre_moderation("invited-1", "mod", True)
+    await event.chair.qa.set_pre_moderation("invited-1", "mod", True)
     await event.emu.slash("ask", {"question": "A reviewed one"}, user=event.moderator)
     result = await event.emu.slash("qa queue", user=event.moderator)
     assert "A queued one" in result.content

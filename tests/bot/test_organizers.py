@@ -49,7 +49,7 @@ async def test_reload_reports_what_changed(event: Event) -> None:
     result = await event.emu.slash("schedule reload", user=event.organizer)
     assert "Added: `panel`" in result.content
     assert "Changed: `invited-2`" in result.content
-    assert event.bot.schedule.find("panel") is not None
+    assert event.chair.schedule.find("panel") is not None
 
 
 async def test_reload_of_an_invalid_file_keeps_the_running_schedule(event: Event) -> None:
@@ -57,4 +57,4 @@ async def test_reload_of_an_invalid_file_keeps_the_running_schedule(event: Event
     result = await event.emu.slash("schedule reload", user=event.organizer)
     assert "not** reloaded" in result.content
     assert "Mars/Base" in result.content
-    assert event.bot.schedule.find("invited-1") is not None
+    assert event.chair.schedule.find("invited-1") is not None

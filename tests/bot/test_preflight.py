@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
-from bot.preflight import run_checks
+from bot.on_discord.preflight import run_checks
 from tests.emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, Permission
 
 

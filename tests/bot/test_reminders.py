@@ -47,19 +47,19 @@ async def test_a_second_click_removes_the_reminder(fast_day: Event) -> None:
     assert "direct message" in first.content
     second = await fast_day.emu.slash("remind", {"session": "invited-2"}, user=fast_day.attendee)
     assert "removed" in second.content
-    assert fast_day.bot.outbox is not None
-    item = await fast_day.bot.outbox.get(reminder_id("invited-2", str(fast_day.attendee.id)))
+    assert fast_day.chair.outbox is not None
+    item = await fast_day.chair.outbox.get(reminder_id("invited-2", str(fast_day.attendee.id)))
     assert item is not None
     assert item.status is Status.CANCELLED
 
 
 async def test_a_reminder_follows_its_session_when_the_day_shifts(fast_day: Event) -> None:
     await fast_day.emu.slash("remind", {"session": "invited-2"}, user=fast_day.attendee)
-    assert fast_day.bot.outbox is not None
+    assert fast_day.chair.outbox is not None
     key = reminder_id("invited-2", str(fast_day.attendee.id))
-    before = await fast_day.bot.outbox.get(key)
+    before = await fast_day.chair.outbox.get(key)
     await fast_day.emu.slash("schedule shift", {"minutes": 30, "session": "invited-2"}, user=fast_day.organizer)
-    after = await fast_day.bot.outbox.get(key)
+    after = await fast_day.chair.outbox.get(key)
     assert before is not None
     assert after is not None
     assert (after.due_at - before.due_at).total_seconds() == 30 * 60

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chair import ChairBot
-from bot.schedule.loader import load_schedule
-from tests.bot.conftest import Event, settled
+from tests.bot.conftest import Event, restarted, settled
 
 MESSAGES = r"/channels/\d+/messages"
 
@@ -28,7 +26,7 @@ async def test_a_refused_post_is_reported_and_the_question_stays_on_stage(event:
     event.emu.fail_next("POST", MESSAGES, 403)  # e.g. the bot lost Send Messages in the Q&A channel
     result = await settled(await event.emu.slash("qa next", user=event.moderator, timeout=20))
     assert "Discord refused the post" in result.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.rank is None  # on stage
 
 
@@ -37,7 +35,7 @@ async def test_a_failed_reply_loses_no_question(event: Event) -> None:
     sent = event.emu.send_slash("ask", {"question": "Acknowledged on disk?"}, user=event.attendee)
     await event.emu.wait_until(lambda: len(event.emu.requests_matching("POST", r"/interactions/.*")) >= 2, timeout=20)
     assert not sent.answered
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.text == "Acknowledged on disk?"
 
 
@@ -47,7 +45,7 @@ async def test_after_a_dropped_gateway_the_bot_resumes_and_keeps_every_question(
     await event.emu.wait_resumed()
     after = await event.emu.slash("ask", {"question": "After the drop"}, user=event.attendee)
     assert "#2 in the queue" in after.content
-    texts = [item.question.text for item in await event.bot.qa.queue("invited-1")]
+    texts = [item.question.text for item in await event.chair.qa.queue("invited-1")]
     assert texts == ["Before the drop", "After the drop"]
 
 
@@ -55,10 +53,8 @@ async def test_upvote_buttons_keep_working_after_a_restart(event: Event) -> None
     await event.emu.slash("ask", {"question": "Vote after restart"}, user=event.attendee)
     listing = await event.emu.slash("questions", user=event.organizer)
     (button,) = [c for row in listing.response.components for c in row["components"]]  # type: ignore[union-attr]
-    await event.bot.close()
-    restarted = ChairBot(event.bot.settings, load_schedule(event.schedule_path), event.bot.qa, clock=event.clock)
-    async with event.emu.run_client(restarted):
+    async with restarted(event):
         result = await event.emu.click(listing.response, button["custom_id"], user=event.moderator)  # type: ignore[arg-type]
     assert "counted" in result.content
-    (item,) = await event.bot.qa.queue("invited-1")
+    (item,) = await event.chair.qa.queue("invited-1")
     assert item.question.votes == 1

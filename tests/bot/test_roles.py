@@ -46,7 +46,7 @@ def _options(event: Event, options: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _state(event: Event) -> tuple[object, ...]:
-    qa = event.bot.qa
+    qa = event.chair.qa
     return (
         await qa.counts(),
         len(await qa.moderation_log()),
@@ -57,7 +57,7 @@ async def _state(event: Event) -> tuple[object, ...]:
 
 
 async def _seed(event: Event) -> None:
-    await event.bot.qa.ask("invited-1", "seed", "A seeded question", author_name="Seed")
+    await event.chair.qa.ask("invited-1", "seed", "A seeded question", author_name="Seed")
 
 
 @pytest.mark.parametrize(("command", "options"), MODERATOR_COMMANDS + ORGANIZER_COMMANDS, ids=lambda v: str(v))

@@ -12,9 +12,7 @@ import pytest
 
 from bot.announce.outbox import Status
 from bot.announce.reminders import reminder_id
-from bot.chair import ChairBot
-from bot.schedule.loader import load_schedule
-from tests.bot.conftest import SCHEDULE, Event, MovableClock, running_event, settled
+from tests.bot.conftest import SCHEDULE, Event, MovableClock, restarted, running_event, settled
 
 
 def updates(event: Event) -> list[str]:
@@ -24,28 +22,28 @@ def updates(event: Event) -> list[str]:
 async def test_shift_moves_the_rest_of_the_day_and_posts_one_update(event: Event) -> None:
     result = await event.emu.slash("schedule shift", {"minutes": 15, "session": "posters-1"}, user=event.organizer)
     assert "Moved 2 sessions" in result.content
-    posters = event.bot.schedule.session("posters-1")
+    posters = event.chair.schedule.session("posters-1")
     assert posters.start == dt.datetime(2024, 5, 11, 7, 45, tzinfo=dt.UTC)  # 09:45 in Vienna
     assert len(updates(event)) == 1
-    assert event.bot.outbox is not None
-    item = await event.bot.outbox.get("posters-1:start")
+    assert event.chair.outbox is not None
+    item = await event.chair.outbox.get("posters-1:start")
     assert item is not None
     assert item.due_at == posters.start
 
 
 async def test_cancel_drops_the_announcements_and_restore_brings_them_back(event: Event) -> None:
-    assert event.bot.outbox is not None
+    assert event.chair.outbox is not None
     cancelled = await event.emu.slash("schedule cancel", {"session": "invited-2"}, user=event.organizer)
     assert "is cancelled" in cancelled.content
-    item = await event.bot.outbox.get("invited-2:start")
+    item = await event.chair.outbox.get("invited-2:start")
     assert item is not None
     assert item.status is Status.SKIPPED
-    assert event.bot.schedule.find("invited-2") is None
+    assert event.chair.schedule.find("invited-2") is None
     choices = await event.emu.autocomplete("schedule restore", {"session": ""}, focused="session", user=event.organizer)
     assert [c["value"] for c in choices.choices] == ["invited-2"]
     restored = await event.emu.slash("schedule restore", {"session": "invited-2"}, user=event.organizer)
     assert "back in the schedule" in restored.content
-    item = await event.bot.outbox.get("invited-2:start")
+    item = await event.chair.outbox.get("invited-2:start")
     assert item is not None
     assert item.status is Status.PLANNED
     assert len(updates(event)) == 2
@@ -54,12 +52,9 @@ async def test_cancel_drops_the_announcements_and_restore_brings_them_back(event
 async def test_changes_survive_a_restart(event: Event) -> None:
     await event.emu.slash("schedule cancel", {"session": "invited-2"}, user=event.organizer)
     await event.emu.slash("schedule shift", {"minutes": 10, "session": "posters-1"}, user=event.organizer)
-    settings, qa, clock = event.bot.settings, event.bot.qa, event.clock
-    await event.bot.close()
-    restarted = ChairBot(settings, load_schedule(event.schedule_path), qa, clock=clock)
-    async with event.emu.run_client(restarted):
-        assert restarted.schedule.find("invited-2") is None
-        assert restarted.schedule.session("posters-1").start == dt.datetime(2024, 5, 11, 7, 40, tzinfo=dt.UTC)
+    async with restarted(event) as bot:
+        assert bot.chair.schedule.find("invited-2") is None
+        assert bot.chair.schedule.session("posters-1").start == dt.datetime(2024, 5, 11, 7, 40, tzinfo=dt.UTC)
 
 
 async def test_earlier_shift_into_a_past_session_is_refused(event: Event) -> None:
@@ -75,7 +70,7 @@ async def test_reload_keeps_a_cancellation_the_file_did_not_touch(event: Event) 
     result = await event.emu.slash("schedule reload", user=event.organizer)
     assert "Changed: `posters-1`" in result.content
     assert "Still cancelled: `invited-2`" in result.content
-    assert event.bot.schedule.find("invited-2") is None
+    assert event.chair.schedule.find("invited-2") is None
 
 
 # --- shifting the day while a talk is on -----------------------------------------------------------------------------
@@ -111,9 +106,9 @@ async def talk_on(tmp_path: Path) -> AsyncIterator[Event]:
         # Sessions not yet started at 08:55 get their event: Invited Talk 1, Poster Session 1, Invited Talk 2.
         await running.emu.wait_until(lambda: len(running.emu.scheduled_events()) == 3)
         clock.now = venue("09:05")
-        await running.bot.replan()  # the clock jumped: the jobs are timed again by it, and the talk goes live
+        await running.chair.replan()  # the clock jumped: the jobs are timed again by it, and the talk goes live
         await running.emu.wait_until(lambda: now_live_posts(running, "Invited Talk 1"))
-        await running.emu.wait_until(lambda: running.bot.announcer is not None and not running.bot.announcer.busy())
+        await running.emu.wait_until(lambda: running.chair.announcer is not None and not running.chair.announcer.busy())
         yield running
 
 
@@ -134,7 +129,7 @@ async def test_a_talk_on_when_the_day_is_shifted_stays_under_now_with_its_new_en
 async def test_a_talk_on_when_the_day_is_shifted_is_not_announced_again_and_its_qa_closes_later(
     talk_on: Event,
 ) -> None:
-    outbox = talk_on.bot.outbox
+    outbox = talk_on.chair.outbox
     assert outbox is not None
     await shift(talk_on, 10)
     start = await outbox.get("invited-1:start")
@@ -149,7 +144,7 @@ async def test_a_talk_on_when_the_day_is_shifted_is_not_announced_again_and_its_
 
 
 async def test_sessions_not_yet_started_are_announced_later_when_a_talk_on_runs_longer(talk_on: Event) -> None:
-    outbox = talk_on.bot.outbox
+    outbox = talk_on.chair.outbox
     assert outbox is not None
     await shift(talk_on, 10)
     coming = await outbox.get("posters-1:before-15m")
@@ -170,7 +165,7 @@ async def test_the_schedule_update_says_until_when_the_talk_on_now_runs(talk_on:
 
 
 async def test_reminders_follow_the_sessions_that_move_and_none_comes_for_the_talk_on(talk_on: Event) -> None:
-    outbox = talk_on.bot.outbox
+    outbox = talk_on.chair.outbox
     assert outbox is not None
     await talk_on.emu.slash("remind", {"session": "posters-1"}, user=talk_on.attendee)
     await shift(talk_on, 10)
@@ -200,12 +195,12 @@ async def test_a_talk_on_cannot_be_ended_within_the_next_minute(talk_on: Event) 
     reply = await shift(talk_on, -25)
     assert "Not shifted" in reply
     assert "at most 24 minutes earlier" in reply
-    assert talk_on.bot.schedule.session("invited-1").end == venue("09:30")
+    assert talk_on.chair.schedule.session("invited-1").end == venue("09:30")
     assert updates(talk_on) == []
 
 
 async def test_a_talk_on_can_end_earlier_and_brings_the_rest_forward(talk_on: Event) -> None:
     await shift(talk_on, -10)
-    assert talk_on.bot.schedule.session("invited-1").start == venue("09:00")
-    assert talk_on.bot.schedule.session("invited-1").end == venue("09:20")
-    assert talk_on.bot.schedule.session("posters-1").start == venue("09:20")
+    assert talk_on.chair.schedule.session("invited-1").start == venue("09:00")
+    assert talk_on.chair.schedule.session("invited-1").end == venue("09:20")
+    assert talk_on.chair.schedule.session("posters-1").start == venue("09:20")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.chair import StartupError, open_services
+from bot.app import StartupError, open_services
 from bot.config import Settings
 from tests.bot.conftest import SCHEDULE, TALK_1_LIVE, MovableClock, running_event
 
@@ -61,12 +61,12 @@ async def test_reload_takes_a_new_version_and_refuses_an_invalid_one(tmp_path: P
         published.text = SCHEDULE.replace("Invited Talk 2", "Invited Talk Two")
         changed = await event.emu.slash("schedule reload", user=event.organizer)
         assert "Changed: `invited-2`" in changed.content
-        assert event.bot.schedule.session("invited-2").title == "Invited Talk Two"
+        assert event.chair.schedule.session("invited-2").title == "Invited Talk Two"
         published.text = "event: {name: Broken, timezone: Nowhere/Land}\nsessions: []\n"
         refused = await event.emu.slash("schedule reload", user=event.organizer)
         assert "not** reloaded" in refused.content
         assert "Nowhere/Land" in refused.content
-        assert event.bot.schedule.session("invited-2").title == "Invited Talk Two"
+        assert event.chair.schedule.session("invited-2").title == "Invited Talk Two"
         assert published.conditional_requests >= 2
 
 

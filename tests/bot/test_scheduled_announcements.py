@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.announce.outbox import Status
-from bot.chair import ChairBot
 from bot.clock import ShiftedClock, real_time_of
-from bot.schedule.loader import load_schedule
-from tests.bot.conftest import TALK_1_LIVE, Event, running_event
+from tests.bot.conftest import TALK_1_LIVE, Event, restarted, running_event
 from tests.emulator.snowflake import snowflake_time
 
 
@@ -41,11 +39,11 @@ async def test_a_scheduled_announcement_is_posted_at_its_time(fast_event: Event)
     await schedule(fast_event, "Coffee is ready @here", "in 10 min")
     message = await fast_event.emu.wait_for_message(fast_event.announcements, lambda m: "Coffee" in m.content)
     assert message.sent["allowed_mentions"] == {"parse": []}
-    assert fast_event.bot.outbox is not None
-    item = await fast_event.bot.outbox.get("note-1")
+    assert fast_event.chair.outbox is not None
+    item = await fast_event.chair.outbox.get("note-1")
     assert item is not None
     assert (item.status, item.message_id) == (Status.SENT, message.id)
-    due = real_time_of(fast_event.bot.clock, item.due_at)
+    due = real_time_of(fast_event.chair.clock, item.due_at)
     # Snowflakes count milliseconds: allow the one the due instant falls in.
     assert snowflake_time(message.id) >= due - dt.timedelta(milliseconds=1)
 
@@ -80,10 +78,7 @@ async def test_list_and_cancel(fast_event: Event) -> None:
 
 async def test_a_scheduled_announcement_survives_a_restart_and_is_posted_once(fast_event: Event) -> None:
     await schedule(fast_event, "After the restart", "in 15 min")
-    bot = fast_event.bot
-    await bot.close()
-    restarted = ChairBot(bot.settings, load_schedule(fast_event.schedule_path), bot.qa, clock=fast_event.clock)
-    async with fast_event.emu.run_client(restarted):
+    async with restarted(fast_event):
         await fast_event.emu.wait_for_message(fast_event.announcements, lambda m: "After the restart" in m.content)
     posted = [m for m in fast_event.emu.messages_in(fast_event.announcements) if "After the restart" in m.content]
     assert len(posted) == 1

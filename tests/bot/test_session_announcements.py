@@ -26,10 +26,10 @@ async def talk_day(tmp_path: Path) -> AsyncIterator[Event]:
 
 async def sent_item(day: Event, item_id: str, timeout: float = 5.0) -> Item:
     """The outbox item ``item_id`` once it is recorded as sent."""
-    assert day.bot.outbox is not None
+    assert day.chair.outbox is not None
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        item = await day.bot.outbox.get(item_id)
+        item = await day.chair.outbox.get(item_id)
         if item is not None and item.status is Status.SENT:
             return item
         assert asyncio.get_running_loop().time() < deadline, f"{item_id} was not recorded as sent: {item}"
@@ -73,9 +73,9 @@ async def test_now_live_comes_before_the_q_and_a_thread_and_questions_are_taken_
 async def test_a_posted_announcement_has_a_jump_link(talk_day: Event) -> None:
     live = await talk_day.emu.wait_for_message(talk_day.announcements, lambda m: "Now live" in m.content)
     guild = talk_day.announcements.guild_id
-    link = talk_day.bot.publisher.link(live.id, None)
+    link = talk_day.chair.publisher.link(live.id, None)
     assert link == f"https://discord.com/channels/{guild}/{talk_day.announcements.id}/{live.id}"
-    assert talk_day.bot.publisher.link(live.id, str(talk_day.announcements.id)) == link
+    assert talk_day.chair.publisher.link(live.id, str(talk_day.announcements.id)) == link
 
 
 async def test_questions_go_on_stage_in_the_talks_thread(talk_day: Event) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.health import health_report
 from tests.bot.conftest import Event
 
 
 async def test_health_reports_the_next_and_last_announcements(event: Event) -> None:
     await event.emu.slash("ask", {"question": "Counted in the health report?"}, user=event.attendee)
-    health = await health_report(event.bot)
+    health = await event.chair.health(event.bot.gateway_stats())
     assert health.last_posted == "invited-1:start"  # caught up at start-up
     assert health.last_outcome == "late"
     assert health.next_announcement == "posters-1:before-15m"

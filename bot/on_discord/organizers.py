@@ -4,40 +4,35 @@ confirming it; ``/announcements list|cancel`` manage the scheduled ones (stored,
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announce.outbox import Planned
-from bot.announce.when import parse_when
-from bot.cogs.access import is_organizer, organizers_only, reply, report_error, send_long
-from bot.health import health_report
+from bot.announce.messages import Post
+from bot.chair import Chair
+from bot.errors import Refusal
 from bot.messages import MESSAGE_LIMIT, escape_text, shorten
+from bot.on_discord.access import chair_of, find_channel, is_organizer, organizers_only
+from bot.on_discord.replies import reply, report_error, send_long
 from bot.timefmt import discord_timestamp, zones_line
 
-if TYPE_CHECKING:
-    from bot.chair import ChairBot
-
 PREVIEW_TIMEOUT_S = 300.0
-#: A scheduled announcement missed while the bot was down is still posted up to this long after its time.
-NOTE_STALE_AFTER = dt.timedelta(hours=1)
-NOTE_KIND = "note"
 
 
 class ConfirmAnnouncement(discord.ui.View):
     """Post / Cancel buttons under a preview; only organizers can press them, once."""
 
-    def __init__(self, bot: ChairBot, text: str, channel: discord.abc.GuildChannel, at: dt.datetime | None) -> None:
+    def __init__(self, chair: Chair, text: str, channel: discord.abc.GuildChannel, at: dt.datetime | None) -> None:
         super().__init__(timeout=PREVIEW_TIMEOUT_S)
-        self.bot = bot
+        self.chair = chair
         self.text = text
         self.channel = channel
         self.at = at
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if not is_organizer(self.bot, interaction.user):
+        if not is_organizer(self.chair, interaction.user):
             await reply(interaction, "Only organizers can post announcements.")
             return False
         return True
@@ -50,24 +45,13 @@ class ConfirmAnnouncement(discord.ui.View):
     @discord.ui.button(label="Post", style=discord.ButtonStyle.primary)
     async def post(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         self.stop()
+        channel = str(self.channel.id)
         if self.at is None:
-            message = await self.bot.post(self.channel, self.text)  # type: ignore[arg-type]
-            note = f"Posted in {self.channel.mention}." if message else "Posting failed; Discord refused it."
+            assert self.chair.publisher is not None
+            posted = await self.chair.publisher.announce([Post(content=self.text)], channel)
+            note = f"Posted in {self.channel.mention}." if posted else "Posting failed; Discord refused it."
         else:
-            announcer = self.bot.announcer
-            assert announcer is not None
-            number = await announcer.outbox.next_number(NOTE_KIND)
-            item = await announcer.add(
-                Planned(
-                    id=f"note-{number}",
-                    kind=NOTE_KIND,
-                    due_at=self.at,
-                    stale_at=self.at + NOTE_STALE_AFTER,
-                    channel=str(self.channel.id),
-                    text=self.text,
-                    created_by=str(interaction.user.id),
-                )
-            )
+            item = await self.chair.schedule_note(self.text, channel, self.at, str(interaction.user.id))
             note = (
                 f"Scheduled as `{item.id}` for {discord_timestamp(self.at, 'F')} in {self.channel.mention}; "
                 "`/announcements cancel` withdraws it."
@@ -85,8 +69,8 @@ class Organizers(commands.Cog):
         name="announcements", description="Organizers: scheduled announcements.", guild_only=True
     )
 
-    def __init__(self, bot: ChairBot) -> None:
-        self.bot = bot
+    def __init__(self, chair: Chair) -> None:
+        self.chair = chair
 
     @app_commands.command(name="announce", description="Organizers: post an announcement now or later (preview first).")
     @app_commands.describe(
@@ -103,15 +87,9 @@ class Organizers(commands.Cog):
         at: str | None = None,
         channel: discord.TextChannel | None = None,
     ) -> None:
-        target: discord.abc.GuildChannel = channel or self.bot.announce_channel()
-        when: dt.datetime | None = None
-        if at:
-            try:
-                when = parse_when(at, self.bot.schedule.event.timezone, self.bot.clock())
-            except ValueError as exc:
-                await reply(interaction, f"Not scheduled: {exc}")
-                return
-        event = self.bot.schedule.event
+        target = channel or _announce_channel(interaction, self.chair)
+        when = self.chair.when(at) if at else None
+        event = self.chair.schedule.event
         timing = "now"
         if when is not None:
             timing = (
@@ -119,13 +97,14 @@ class Organizers(commands.Cog):
                 f"{zones_line(when, event.timezone, event.display_timezones)}"
             )
         preview = f"**Preview** — to be posted in {target.mention} {timing}:\n\n{text}"
-        await reply(interaction, preview[:MESSAGE_LIMIT], view=ConfirmAnnouncement(self.bot, text, target, when))
+        await reply(interaction, preview[:MESSAGE_LIMIT], view=ConfirmAnnouncement(self.chair, text, target, when))
 
     @app_commands.command(name="status", description="Organizers: what the bot will post next, and how it is doing.")
     @app_commands.guild_only()
     @organizers_only()
     async def status(self, interaction: discord.Interaction[Any]) -> None:
-        health = await health_report(self.bot)
+        stats = getattr(interaction.client, "gateway_stats", None)
+        health = await self.chair.health(stats() if callable(stats) else None)
         lines = ["**chairbot status**"]
         if health.next_announcement and health.next_at:
             lines.append(f"Next: `{health.next_announcement}` {discord_timestamp(health.next_at, 'R')}")
@@ -151,8 +130,7 @@ class Organizers(commands.Cog):
     @announcements.command(name="list", description="Scheduled announcements not yet posted.")
     @organizers_only()
     async def list_(self, interaction: discord.Interaction[Any]) -> None:
-        assert self.bot.outbox is not None
-        pending = await self.bot.outbox.pending(NOTE_KIND)
+        pending = await self.chair.notes()
         if not pending:
             await reply(interaction, "No scheduled announcements.")
             return
@@ -166,8 +144,7 @@ class Organizers(commands.Cog):
     @announcements.command(name="cancel", description="Withdraw a scheduled announcement.")
     @organizers_only()
     async def cancel(self, interaction: discord.Interaction[Any], announcement: str) -> None:
-        assert self.bot.announcer is not None
-        if await self.bot.announcer.cancel(announcement, str(interaction.user.id)):
+        if await self.chair.cancel_note(announcement, str(interaction.user.id)):
             await reply(interaction, f"`{escape_text(announcement)}` is withdrawn; it will not be posted.")
         else:
             await reply(
@@ -176,10 +153,20 @@ class Organizers(commands.Cog):
 
     @cancel.autocomplete("announcement")
     async def _pending(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        assert self.bot.outbox is not None
-        pending = await self.bot.outbox.pending(NOTE_KIND)
         return [
             app_commands.Choice(name=shorten(f"{item.id}: {item.text or ''}", 100), value=item.id)
-            for item in pending
+            for item in await self.chair.notes()
             if current.casefold() in f"{item.id} {item.text}".casefold()
         ][:25]
+
+
+def _announce_channel(interaction: discord.Interaction[Any], chair: Chair) -> discord.TextChannel:
+    found = find_channel(interaction.guild.channels if interaction.guild else [], chair.settings.announce_channel)
+    if not isinstance(found, discord.TextChannel):
+        raise Refusal(f"The announcement channel {chair.settings.announce_channel!r} is not a text channel here.")
+    return found
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add ``/announce``, ``/announcements`` and ``/status``."""
+    await bot.add_cog(Organizers(chair_of(bot)))

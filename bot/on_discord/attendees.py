@@ -6,18 +6,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.access import answer_in_time, is_stale, reply, report_error, send_long
+from bot.chair import Chair
 from bot.messages import MESSAGE_LIMIT, shorten
-
-if TYPE_CHECKING:
-    from bot.chair import ChairBot
+from bot.on_discord.access import chair_of
+from bot.on_discord.replies import answer_in_time, is_stale, reply, report_error, send_long
+from bot.on_discord.transformers import QASession
 
 #: How many questions ``/questions`` lists, one upvote button each (Discord allows 25 buttons a message).
 LISTED_QUESTIONS = 10
@@ -63,9 +63,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:v
             await report_error(interaction, error)
 
     async def _toggle_vote(self, interaction: discord.Interaction[Any]) -> None:
-        bot: ChairBot = interaction.client
+        chair = chair_of(interaction.client)
         voter = str(interaction.user.id)
-        result = await answer_in_time(interaction, bot.qa.toggle_vote(self.question_id, voter))
+        result = await answer_in_time(interaction, chair.qa.toggle_vote(self.question_id, voter))
         votes = render.counted(result.votes, "vote", "votes")
         if result.voted:
             message = f"Your vote is counted: this question has ▲ {votes}."
@@ -84,9 +84,9 @@ def vote_view(items: Sequence[tuple[int, int | None] | tuple[int, int | None, in
 
 
 class Attendees(commands.Cog):
-    def __init__(self, bot: ChairBot) -> None:
-        self.bot = bot
-        limits = bot.qa.config
+    def __init__(self, chair: Chair) -> None:
+        self.chair = chair
+        limits = chair.qa.config
         _limit_length(self.ask, "question", limits.min_length, limits.max_length)
 
     # -- commands ---------------------------------------------------------------------------------------
@@ -102,12 +102,12 @@ class Attendees(commands.Cog):
         interaction: discord.Interaction[Any],
         question: str,
         anonymous: bool = False,
-        session: str | None = None,
+        session: QASession | None = None,
     ) -> None:
-        target = self.bot.resolve_session(session)
+        target = session or self.chair.resolve_session(None)
         result = await answer_in_time(
             interaction,
-            self.bot.qa.ask(
+            self.chair.qa.ask(
                 target.id,
                 str(interaction.user.id),
                 question,
@@ -117,32 +117,19 @@ class Attendees(commands.Cog):
         )
         await reply(interaction, render.ask_reply(result, target))
 
-    @ask.autocomplete("session")
-    async def _ask_session(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return self.bot.session_choices(current)
-
     @app_commands.command(name="questions", description="The top questions of the live session, with upvote buttons.")
     @app_commands.describe(session="The session (defaults to the one live now, else the next with Q&A)")
-    async def questions(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self.bot.resolve_session(session)
-        items = await answer_in_time(interaction, self.bot.qa.queue(target.id, LISTED_QUESTIONS))
+    async def questions(self, interaction: discord.Interaction[Any], session: QASession | None = None) -> None:
+        target = session or self.chair.resolve_session(None)
+        items = await answer_in_time(interaction, self.chair.qa.queue(target.id, LISTED_QUESTIONS))
         text = render.queue_text(target, items)
         buttons = [(item.question.id, item.rank, item.question.votes) for item in items]
         view = vote_view(buttons) if items else discord.utils.MISSING
         await reply(interaction, text[:MESSAGE_LIMIT], view=view)
 
-    @questions.autocomplete("session")
-    async def _questions_session(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return self.bot.session_choices(current)
-
     @app_commands.command(name="now", description="What is on now and next, in your own time zone.")
     async def now(self, interaction: discord.Interaction[Any]) -> None:
-        await self._send_long(interaction, render.now_text(self.bot.schedule, self.bot.clock()))
-
-    async def _send_long(self, interaction: discord.Interaction[Any], text: str) -> None:
-        await send_long(interaction, text)
+        await send_long(interaction, render.now_text(self.chair.schedule, self.chair.clock()))
 
 
 def _limit_length(command: app_commands.Command[Any, Any, Any], name: str, low: int, high: int) -> None:
@@ -159,3 +146,9 @@ def _limit_length(command: app_commands.Command[Any, Any, Any], name: str, low: 
         max_value=high,
         description=f"{parameter.description} ({low} to {high} characters)",
     )
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add ``/ask``, ``/questions``, ``/now`` and the upvote buttons (which work on any list ever posted)."""
+    await bot.add_cog(Attendees(chair_of(bot)))
+    bot.add_dynamic_items(VoteButton)

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
-from bot.announce.announcer import Announcer
-from bot.announce.dispatch import Dispatcher
 from bot.announce.messages import Post, post_as_text
-from bot.announce.outbox import Outbox, Status
+from bot.announce.outbox import Planned, Status
 from bot.announce.sessions import planned_posts
+from bot.chair import Chair
 from bot.clock import Clock, SteppedClock
-from bot.qa.service import QAService
+from bot.qa.model import Question
+from bot.render import on_stage_text
 from bot.schedule.model import Schedule, Session
 from bot.timefmt import relative, zone_label
 
@@ -98,6 +96,13 @@ class ConsolePublisher:
                 Post(content=f"🧵 Q&A thread for **{session.title}** is open: ask with /ask, vote with ▲."),
             )
 
+    async def on_stage(self, session: Session, question: Question) -> int | None:
+        where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
+        return self._print(where, Post(content=on_stage_text(session, question)))
+
+    async def to_organizers(self, text: str) -> None:
+        self._print("to the organizers", Post(content=text))
+
     async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
         where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
         ids = [self._print(where, post) for post in posts]
@@ -116,47 +121,49 @@ class RehearsalSummary:
     max_lateness: dt.timedelta
 
 
-async def rehearse(
+def window(
     schedule: Schedule,
     *,
-    speed: float,
-    out: TextIO,
-    start: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    qa_close_after: dt.timedelta = dt.timedelta(minutes=10),
-    catch_up: bool = False,
-) -> RehearsalSummary:
-    """Play the day from ``start`` to ``until`` (simulated) and print every message; returns what happened.
-
-    Posts due before ``start`` are left out, unless ``catch_up``: then the rehearsal starts as the bot would after
-    a restart at ``start``, posting what is still useful (marked late) and skipping what is stale."""
+    start: dt.datetime | None,
+    until: dt.datetime | None,
+    qa_close_after: dt.timedelta,
+    catch_up: bool,
+) -> tuple[dt.datetime, dt.datetime, list[Planned]]:
+    """Where the rehearsal begins and ends, and the posts it plays: those due in between, and with ``catch_up``
+    also those due before ``start`` (which a bot started then finds in its outbox: late or stale)."""
     posts = planned_posts(schedule, qa_close_after=qa_close_after)
     begin = start or (posts[0].due_at - LEAD_IN if posts else schedule.sessions[0].start)
     end = until or (posts[-1].due_at if posts else begin)
-    wanted = [p for p in posts if (catch_up or begin <= p.due_at) and p.due_at <= end]
-    clock = SteppedClock(begin, speed=speed)
+    return begin, end, [p for p in posts if (catch_up or begin <= p.due_at) and p.due_at <= end]
+
+
+def header(schedule: Schedule, begin: dt.datetime, end: dt.datetime, posts: int, speed: float) -> str:
     zone = schedule.event.timezone
-    out.write(
-        f"Rehearsal of {schedule.event.name}: {len(wanted)} announcements from "
+    return (
+        f"Rehearsal of {schedule.event.name}: {posts} announcements from "
         f"{begin.astimezone(zone):%a %d %b %H:%M} to {end.astimezone(zone):%a %d %b %H:%M} {zone.key}, "
         f"{speed:g}× real time\n\n"
     )
-    with tempfile.TemporaryDirectory(prefix="chairbot-rehearsal-") as tmp:
-        database = Path(tmp) / "rehearsal.db"
-        qa = QAService(database, clock=clock)
-        await qa.start()
-        outbox = await Outbox.open(database, clock=clock)
-        publisher = ConsolePublisher(schedule, clock, out)
-        dispatcher = Dispatcher(lambda: schedule, qa, publisher, clock=clock, outbox=outbox)
-        announcer = Announcer(outbox, dispatcher, clock=clock)
-        try:
-            await outbox.plan(wanted)
-            await _play(outbox, announcer, clock)
-        finally:
-            await announcer.stop()
-            items = await outbox.items()
-            await outbox.close()
-            await qa.close()
+
+
+async def play(
+    chair: Chair, posts: list[Planned], clock: SteppedClock, publisher: ConsolePublisher
+) -> RehearsalSummary:
+    """Plan ``posts`` in the chair's outbox, then step from one post's time to the next and make the posts due
+    there through the real announcer; the summary line is printed at the end.
+
+    The pending items are read again at every step, so an item added while the day plays (an organizer's
+    announcement, a reminder) takes its turn like the planned ones."""
+    outbox, announcer = chair.outbox, chair.announcer
+    if outbox is None or announcer is None:
+        raise RuntimeError("open the chair first")
+    await outbox.plan(posts)
+    try:
+        while pending := await outbox.pending():
+            await clock.advance_to(min(item.due_at for item in pending))
+            await announcer.post_due(clock())
+    finally:
+        items = await outbox.items()
     sent = [i for i in items if i.status is Status.SENT]
     lateness = [i.posted_at - i.due_at for i in sent if i.posted_at is not None]
     summary = RehearsalSummary(
@@ -165,18 +172,8 @@ async def rehearse(
         skipped=sum(1 for i in items if i.status is Status.SKIPPED),
         max_lateness=max(lateness, default=dt.timedelta()),
     )
-    out.write(
+    publisher.out.write(
         f"Rehearsal done: {summary.announcements} announcements, {summary.messages} messages, "
         f"{summary.skipped} skipped; at most {summary.max_lateness.total_seconds():.1f} simulated seconds late.\n"
     )
     return summary
-
-
-async def _play(outbox: Outbox, announcer: Announcer, clock: SteppedClock) -> None:
-    """Step from one post's time to the next and make the posts due there through the real announcer.
-
-    The pending items are read again at every step, so an item added while the day plays (an organizer's
-    announcement, a reminder) takes its turn like the planned ones."""
-    while pending := await outbox.pending():
-        await clock.advance_to(min(item.due_at for item in pending))
-        await announcer.post_due(clock())

@@ -26,6 +26,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import discord
+from discord.gateway import DiscordWebSocket
 
 log = logging.getLogger(__name__)
 
@@ -162,3 +163,39 @@ class InteractionGate:
             await poll_event()
 
         return gated_poll_event
+
+
+class GatedClient(discord.Client):
+    """A client whose gateway reading waits for an :class:`InteractionGate`.
+
+    The only place chairbot reaches into discord.py's internals (tests/on_discord/test_gate.py fails the day
+    discord.py renames any of them):
+
+    - ``Client.ws``: discord.py assigns it a new gateway connection at every (re)connect and then calls its
+      ``poll_event`` in a loop; each one is made to wait for the gate before it reads;
+    - ``ConnectionState.parsers["INTERACTION_CREATE"]``: stale payloads are dropped before they are parsed;
+    - ``Client.dispatch("interaction", ...)``: every interaction that is handled is counted until answered.
+    """
+
+    gate: InteractionGate
+
+    def install_gate(self, gate: InteractionGate) -> None:
+        self.gate = gate
+        parsers = self._connection.parsers
+        parsers["INTERACTION_CREATE"] = gate.shedding(parsers["INTERACTION_CREATE"])
+
+    @property
+    def ws(self) -> DiscordWebSocket:
+        return self._ws
+
+    @ws.setter
+    def ws(self, connection: DiscordWebSocket) -> None:
+        gate = getattr(self, "gate", None)
+        if connection is not None and gate is not None:
+            connection.poll_event = gate.hold(connection.poll_event)  # type: ignore[method-assign]
+        self._ws = connection
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction" and args and hasattr(self, "gate"):
+            self.gate.received(args[0])
+        super().dispatch(event_name, *args, **kwargs)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.access import answer_in_time, moderators_only, reply, send_long
+from bot.chair import Chair
 from bot.messages import escape_text, shorten
+from bot.on_discord.access import chair_of, moderators_only
+from bot.on_discord.replies import answer_in_time, reply, send_long
+from bot.on_discord.transformers import QASession
 from bot.qa.export import render_export
 from bot.qa.model import Status
-
-if TYPE_CHECKING:
-    from bot.chair import ChairBot
 
 Previous = Literal["answered", "queued", "dismissed"]
 ExportFormat = Literal["md", "csv", "json"]
@@ -30,23 +30,18 @@ class Moderation(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: ChairBot) -> None:
-        self.bot = bot
-
-    async def _session_choices(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return self.bot.session_choices(current)
+    def __init__(self, chair: Chair) -> None:
+        self.chair = chair
 
     async def _question_choices(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[int]]:
         """Questions of the live session, pending review first, as ``#id ▲votes text``."""
-        session = self.bot.schedule.qa_session_at(self.bot.clock())
+        session = self.chair.schedule.qa_session_at(self.chair.clock())
         if session is None:
             return []
-        pending = await self.bot.qa.pending_review(session.id, 10)
-        queued = [item.question for item in await self.bot.qa.queue(session.id, 15)]
+        pending = await self.chair.qa.pending_review(session.id, 10)
+        queued = [item.question for item in await self.chair.qa.queue(session.id, 15)]
         wanted = current.casefold().strip().lstrip("#")
         choices = []
         for question in pending + queued:
@@ -64,38 +59,24 @@ class Moderation(commands.Cog):
     )
     @moderators_only()
     async def next_(
-        self, interaction: discord.Interaction[Any], session: str | None = None, previous: Previous = "answered"
+        self, interaction: discord.Interaction[Any], session: QASession | None = None, previous: Previous = "answered"
     ) -> None:
-        target = self.bot.resolve_session(session)
         # Posting on stage may wait out Discord's rate limits: defer first so the 3-second window is kept.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.qa.pull_next(target.id, str(interaction.user.id), previous=Status(previous))
-        if result.question is None:
-            await reply(interaction, f"The queue of {render.session_title(target)} is empty.")
-            return
-        posted = await self.bot.post_on_stage(target, result.question)
-        summary = (
-            f"On stage now: #{result.question.id} ▲ {result.question.votes} — "
-            f"{escape_text(shorten(result.question.text, 300), one_line=True)}"
+        result = await self.chair.next_on_stage(
+            session.id if session else None, str(interaction.user.id), previous=Status(previous)
         )
-        if posted is None:
-            summary += "\n⚠️ Discord refused the post to the Q&A channel; read the question out from here."
-        await reply(interaction, summary)
+        await reply(interaction, render.stage_reply(result))
 
-    @next_.autocomplete("session")
-    async def _next_session(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._session_choices(interaction, current)
 
     @qa.command(name="queue", description="The queue with question ids, including questions awaiting review.")
     @app_commands.describe(session="The session (defaults to the live one)")
     @moderators_only()
-    async def queue(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self.bot.resolve_session(session)
-        items = await answer_in_time(interaction, self.bot.qa.queue(target.id, 25))
-        pending = await self.bot.qa.pending_review(target.id, 25)
-        settings = await self.bot.qa.session_settings(target.id)
+    async def queue(self, interaction: discord.Interaction[Any], session: QASession | None = None) -> None:
+        target = session or self.chair.resolve_session(None)
+        items = await answer_in_time(interaction, self.chair.qa.queue(target.id, 25))
+        pending = await self.chair.qa.pending_review(target.id, 25)
+        settings = await self.chair.qa.session_settings(target.id)
         lines = [render.queue_text(target, items)]
         if pending:
             lines.append("**Awaiting review** (approve with `/qa approve`):")
@@ -110,18 +91,13 @@ class Moderation(commands.Cog):
         )
         await send_long(interaction, "\n".join(lines))
 
-    @queue.autocomplete("session")
-    async def _queue_session(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._session_choices(interaction, current)
 
     # -- one question -------------------------------------------------------------------------------------
 
     @qa.command(name="answered", description="Mark a question answered.")
     @moderators_only()
     async def answered(self, interaction: discord.Interaction[Any], question: int) -> None:
-        done = await self.bot.qa.mark_answered(question, str(interaction.user.id))
+        done = await self.chair.qa.mark_answered(question, str(interaction.user.id))
         await reply(interaction, f"#{done.id} is marked answered.")
 
     @qa.command(name="dismiss", description="Decline a question, with a reason.")
@@ -129,7 +105,7 @@ class Moderation(commands.Cog):
     async def dismiss(
         self, interaction: discord.Interaction[Any], question: int, reason: app_commands.Range[str, 1, 300]
     ) -> None:
-        done = await self.bot.qa.dismiss(question, str(interaction.user.id), reason)
+        done = await self.chair.qa.dismiss(question, str(interaction.user.id), reason)
         await reply(interaction, f"#{done.id} is dismissed.")
 
     @qa.command(name="hide", description="Hide a question from every public view (abuse, spam).")
@@ -140,19 +116,19 @@ class Moderation(commands.Cog):
         question: int,
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
-        done = await self.bot.qa.hide(question, str(interaction.user.id), reason)
+        done = await self.chair.qa.hide(question, str(interaction.user.id), reason)
         await reply(interaction, f"#{done.id} is hidden.")
 
     @qa.command(name="restore", description="Put a hidden, dismissed or answered question back in the queue.")
     @moderators_only()
     async def restore(self, interaction: discord.Interaction[Any], question: int) -> None:
-        done = await self.bot.qa.restore(question, str(interaction.user.id))
+        done = await self.chair.qa.restore(question, str(interaction.user.id))
         await reply(interaction, f"#{done.id} is back in the queue.")
 
     @qa.command(name="approve", description="Let a question awaiting review into the queue.")
     @moderators_only()
     async def approve(self, interaction: discord.Interaction[Any], question: int) -> None:
-        done = await self.bot.qa.approve(question, str(interaction.user.id))
+        done = await self.chair.qa.approve(question, str(interaction.user.id))
         await reply(interaction, f"#{done.id} is approved and queued.")
 
     @answered.autocomplete("question")
@@ -167,24 +143,18 @@ class Moderation(commands.Cog):
 
     @qa.command(name="open", description="Open Q&A for a session.")
     @moderators_only()
-    async def open_(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self.bot.resolve_session(session)
-        await self.bot.qa.open_session(target.id, str(interaction.user.id))
+    async def open_(self, interaction: discord.Interaction[Any], session: QASession | None = None) -> None:
+        target = session or self.chair.resolve_session(None)
+        await self.chair.qa.open_session(target.id, str(interaction.user.id))
         await reply(interaction, f"Q&A is open for {render.session_title(target)}.")
 
     @qa.command(name="close", description="Close Q&A for a session.")
     @moderators_only()
-    async def close(self, interaction: discord.Interaction[Any], session: str | None = None) -> None:
-        target = self.bot.resolve_session(session)
-        await self.bot.qa.close_session(target.id, str(interaction.user.id))
+    async def close(self, interaction: discord.Interaction[Any], session: QASession | None = None) -> None:
+        target = session or self.chair.resolve_session(None)
+        await self.chair.qa.close_session(target.id, str(interaction.user.id))
         await reply(interaction, f"Q&A is closed for {render.session_title(target)}.")
 
-    @open_.autocomplete("session")
-    @close.autocomplete("session")
-    async def _open_close_session(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._session_choices(interaction, current)
 
     @qa.command(name="ban", description="Stop a member asking and voting.")
     @moderators_only()
@@ -194,36 +164,35 @@ class Moderation(commands.Cog):
         member: discord.User,
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
-        changed = await self.bot.qa.ban(str(member.id), str(interaction.user.id), reason)
+        changed = await self.chair.qa.ban(str(member.id), str(interaction.user.id), reason)
         state = "is now banned from Q&A" if changed else "was already banned"
         await reply(interaction, f"{escape_text(member.display_name)} {state}.")
 
     @qa.command(name="unban", description="Let a banned member ask and vote again.")
     @moderators_only()
     async def unban(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
-        changed = await self.bot.qa.unban(str(member.id), str(interaction.user.id))
+        changed = await self.chair.qa.unban(str(member.id), str(interaction.user.id))
         state = "may ask again" if changed else "was not banned"
         await reply(interaction, f"{escape_text(member.display_name)} {state}.")
 
     @qa.command(name="export", description="The questions of a session as a file, for the speaker.")
     @moderators_only()
     async def export(
-        self, interaction: discord.Interaction[Any], session: str | None = None, format: ExportFormat = "md"
+        self, interaction: discord.Interaction[Any], session: QASession | None = None, format: ExportFormat = "md"
     ) -> None:
-        target = self.bot.resolve_session(session)
+        target = session or self.chair.resolve_session(None)
         questions = await answer_in_time(
             interaction,
-            self.bot.qa.questions(
+            self.chair.qa.questions(
                 target.id, (Status.QUEUED, Status.ON_STAGE, Status.ANSWERED, Status.DISMISSED, Status.PENDING_REVIEW)
             ),
         )
         # The schedule in force: the speaker's file is headed by the title, speakers and time, not the id.
-        text = render_export(questions, format, self.bot.schedule)
+        text = render_export(questions, format, self.chair.schedule)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"questions-{target.id}.{format}")
         await reply(interaction, f"{len(questions)} questions of {render.session_title(target)}.", file=file)
 
-    @export.autocomplete("session")
-    async def _export_session(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._session_choices(interaction, current)
+
+async def setup(bot: commands.Bot) -> None:
+    """Add ``/qa``, the moderators' controls."""
+    await bot.add_cog(Moderation(chair_of(bot)))

@@ -1,76 +1,27 @@
-"""Who may do what: role checks done in code on every action (``default_permissions`` is only a hint that
-server admins can override), and turning any failure into a short private reply instead of a traceback."""
+"""The one reply path of the Discord adapter: answer or follow up (never pinging anyone), split long text, defer
+when work may outlast Discord's 3 seconds, drop interactions too old to answer, and turn any failure into a short
+private reply instead of a traceback."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot.flow import STALE_AFTER_S, DropTally, InteractionGate, age_of
+from bot.errors import Refusal
 from bot.messages import split_message
-from bot.qa.errors import QARefusal, StoreError
-
-if TYPE_CHECKING:
-    from bot.chair import ChairBot
+from bot.on_discord.gate import STALE_AFTER_S, DropTally, InteractionGate, age_of
+from bot.qa.errors import StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Discord allows 3 seconds for the first answer; past this, defer and answer in a followup.
 ANSWER_WITHIN_S = 2.0
-
-
-class NotAllowed(app_commands.CheckFailure):
-    """The member lacks the role an action needs; the message names it."""
-
-
-def _has_role(member: discord.Member | discord.User, wanted: Iterable[str]) -> bool:
-    roles = getattr(member, "roles", [])
-    names = {w.casefold() for w in wanted}
-    return any(str(role.id) in names or role.name.casefold() in names for role in roles)
-
-
-def is_organizer(bot: ChairBot, member: discord.Member | discord.User) -> bool:
-    return _has_role(member, bot.settings.organizer_roles)
-
-
-def is_moderator(bot: ChairBot, member: discord.Member | discord.User) -> bool:
-    """Moderators, and organizers (who may always moderate)."""
-    return _has_role(member, bot.settings.moderator_roles) or is_organizer(bot, member)
-
-
-def _bot(interaction: discord.Interaction[Any]) -> ChairBot:
-    from bot.chair import ChairBot
-
-    client = interaction.client
-    assert isinstance(client, ChairBot)
-    return client
-
-
-def moderators_only() -> Callable[[T], T]:
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
-        bot = _bot(interaction)
-        if not is_moderator(bot, interaction.user):
-            roles = ", ".join(bot.settings.moderator_roles + bot.settings.organizer_roles)
-            raise NotAllowed(f"Only moderators can do this (roles: {roles}).")
-        return True
-
-    return app_commands.check(predicate)
-
-
-def organizers_only() -> Callable[[T], T]:
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
-        bot = _bot(interaction)
-        if not is_organizer(bot, interaction.user):
-            raise NotAllowed(f"Only organizers can do this (roles: {', '.join(bot.settings.organizer_roles)}).")
-        return True
-
-    return app_commands.check(predicate)
 
 
 async def reply(interaction: discord.Interaction[Any], content: str, *, ephemeral: bool = True, **kwargs: Any) -> None:
@@ -128,18 +79,24 @@ def is_stale(interaction: discord.Interaction[Any]) -> bool:
     return False
 
 
+class NotAllowed(app_commands.CheckFailure):
+    """The member lacks the role an action needs; the message names it."""
+
+
 def _unknown_interaction(error: BaseException) -> bool:
     return isinstance(error, discord.NotFound) and error.code == 10062
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """The one place an error becomes a message: refusals verbatim, anything else a short apology."""
-    original = getattr(error, "original", error)
+    original = getattr(error, "original", None) or error
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        original = error.__cause__  # a transformer's refusal ("There is no session ...")
     if _unknown_interaction(original):
         # The answer came too late for Discord; a second reply would fail the same way.
         log.warning("an answer to %s arrived after Discord's deadline", interaction.user)
         return
-    if isinstance(original, QARefusal):
+    if isinstance(original, Refusal):
         message = str(original)
     elif isinstance(error, NotAllowed):
         message = str(error)

@@ -3,12 +3,12 @@ in the settings exist and that the bot has the permissions it needs. Prints one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import discord
 
 from bot.config import Settings
+from bot.on_discord.access import find_channel, has_role
 
 #: What the bot needs in the channels it posts to, and why.
 CHANNEL_PERMISSIONS: tuple[tuple[str, str], ...] = (
@@ -29,13 +29,6 @@ class Check:
 
     def line(self) -> str:
         return f"{'ok     ' if self.ok else 'MISSING'} {self.what}"
-
-
-def _find_channel(channels: Sequence[discord.abc.GuildChannel], wanted: str) -> discord.abc.GuildChannel | None:
-    for channel in channels:
-        if (wanted.isdigit() and channel.id == int(wanted)) or channel.name.casefold() == wanted.casefold():
-            return channel
-    return None
 
 
 async def run_checks(settings: Settings) -> list[Check]:
@@ -69,7 +62,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         if settings.qa_channel:
             wanted.append(("qa_channel", settings.qa_channel))
         for setting, name in wanted:
-            channel = _find_channel(channels, name)
+            channel = find_channel(channels, name)
             if not isinstance(channel, discord.TextChannel):
                 checks.append(Check(False, f"{setting} {name!r}: no text channel by that name or id"))
                 continue
@@ -83,7 +76,7 @@ async def run_checks(settings: Settings) -> list[Check]:
             ("organizer_roles", settings.organizer_roles),
         ):
             for name in names:
-                found = any(str(r.id) == name or r.name.casefold() == name.casefold() for r in roles)
+                found = has_role(roles, [name])
                 checks.append(Check(found, f"{setting}: role {name!r}" + ("" if found else " does not exist")))
         return checks
     finally:

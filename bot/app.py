@@ -1,0 +1,168 @@
+"""The wiring: settings → stores → the application core → adapters, and closing them in the reverse order.
+
+The one module that imports the adapters (:mod:`bot.on_discord`, :mod:`bot.console`, :mod:`bot.http_fetch`).
+``chairbot run`` uses :func:`run_bot`, ``chairbot preflight`` :func:`preflight`, ``chairbot rehearse``
+:func:`rehearse`, and the tests :func:`discord_app` and :func:`rehearse` as well, so nothing is wired twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TextIO
+
+import discord
+
+from bot.chair import Chair
+from bot.clock import Clock, SteppedClock, system_clock
+from bot.config import Settings
+from bot.console.rehearse import ConsolePublisher, RehearsalSummary, header, play, window
+from bot.http_fetch import HttpFetcher
+from bot.on_discord.client import ChairBot
+from bot.on_discord.events_tab import DiscordEventsTab
+from bot.on_discord.gate import InteractionGate
+from bot.on_discord.preflight import Check, run_checks
+from bot.on_discord.publisher import DiscordPublisher
+from bot.qa.service import QAService
+from bot.schedule.errors import ScheduleError
+from bot.schedule.model import Schedule
+from bot.schedule.source import ScheduleSource
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says what to fix."""
+
+
+async def open_services(
+    settings: Settings, *, clock: Clock = system_clock
+) -> tuple[Schedule, QAService, ScheduleSource]:
+    """The schedule (from its file or URL, else the cached copy), the Q&A store, and the schedule's source; or a
+    :class:`StartupError` saying what is wrong."""
+    source = ScheduleSource(
+        settings.schedule, cache_dir=settings.data_dir, timezone=settings.venue_timezone, fetcher=HttpFetcher()
+    )
+    try:
+        fetched = await source.load()
+    except ScheduleError as exc:
+        await source.close()
+        raise StartupError(f"the schedule cannot be used:\n{exc.render()}") from None
+    if fetched.from_cache or fetched.problems:
+        log.warning("schedule: %s", fetched.detail)
+    qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
+    try:
+        await qa.start()
+    except Exception as exc:  # StoreError names the file; anything else is reported the same way
+        await source.close()
+        raise StartupError(str(exc)) from None
+    return fetched.schedule, qa, source
+
+
+@asynccontextmanager
+async def discord_app(
+    settings: Settings, *, clock: Clock = system_clock, gate: InteractionGate | None = None
+) -> AsyncIterator[ChairBot]:
+    """The Discord bot for ``settings``, its core open and its adapters attached, ready to ``start``; everything
+    is closed on the way out (posts under way finish first)."""
+    schedule, qa, source = await open_services(settings, clock=clock)
+    try:
+        bot = ChairBot(settings.guild_id, gate=gate)
+        chair = Chair(settings, schedule, qa, source, clock=clock)
+        publisher = DiscordPublisher(bot, settings)
+        chair.attach(publisher, DiscordEventsTab(bot, settings.guild_id))
+        bot.chair = chair
+        await chair.open()
+        try:
+            assert chair.file is not None
+            await publisher.load(chair.file)
+            async with bot:
+                yield bot
+        finally:
+            await chair.close()
+    finally:
+        await source.close()
+        await qa.close()
+
+
+def tune_garbage_collection() -> None:
+    """Fewer, cheaper collections for a long-running bot, and garbage that does not pile up in old generations.
+
+    What start-up built is frozen out of every collection. The youngest generation is collected every 50,000
+    allocations instead of 700: under a burst discord.py makes thousands of short-lived objects per second, and
+    with the default thresholds collections took about half the CPU. The middle generation is collected with
+    every other one, and the oldest after ten of those (the defaults are 10 and 100). An interaction's objects
+    are linked in cycles, so those still in use at one collection become garbage in an older generation; left
+    there, they hold the heap at its high-water mark after a burst (bench/README.md has the figures)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 1, 10)
+
+
+async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
+    """Run the bot until it is stopped; :class:`StartupError` when it cannot start."""
+    async with discord_app(settings, clock=clock) as bot:
+        chair = bot.chair
+        log.info(
+            "starting: %s, %d sessions from %s; server %s; store %s",
+            chair.schedule.event.name,
+            len(chair.schedule.sessions),
+            settings.schedule,
+            settings.guild_id,
+            settings.database_path,
+        )
+        tune_garbage_collection()
+        try:
+            await bot.start(settings.discord_token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartupError(
+                "Discord refused the token in DISCORD_TOKEN; copy it again from the developer portal "
+                "(Applications > your app > Bot > Reset Token)"
+            ) from None
+        except discord.PrivilegedIntentsRequired as exc:  # not expected: no privileged intent is asked
+            raise StartupError(str(exc)) from None
+
+
+async def preflight(settings: Settings) -> list[Check]:
+    """Check the server, channels, roles and permissions over Discord's HTTP API."""
+    return await run_checks(settings)
+
+
+async def rehearse(
+    schedule: Schedule,
+    *,
+    speed: float,
+    out: TextIO,
+    start: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    qa_close_after: dt.timedelta = dt.timedelta(minutes=10),
+    catch_up: bool = False,
+) -> RehearsalSummary:
+    """Play the day from ``start`` to ``until`` (simulated) on the console and print every message; returns what
+    happened. The real core runs on a throwaway store, with the console as its publisher.
+
+    Posts due before ``start`` are left out, unless ``catch_up``: then the rehearsal starts as the bot would after
+    a restart at ``start``, posting what is still useful (marked late) and skipping what is stale."""
+    begin, end, posts = window(schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up)
+    clock = SteppedClock(begin, speed=speed)
+    out.write(header(schedule, begin, end, len(posts), speed))
+    with tempfile.TemporaryDirectory(prefix="chairbot-rehearsal-") as tmp:
+        settings = Settings.for_rehearsal(Path(tmp), qa_close_after_minutes=int(qa_close_after.total_seconds() // 60))
+        qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
+        await qa.start()
+        try:
+            chair = Chair(settings, schedule, qa, None, clock=clock)
+            publisher = ConsolePublisher(schedule, clock, out)
+            chair.attach(publisher)
+            await chair.open()
+            try:
+                return await play(chair, posts, clock, publisher)
+            finally:
+                await chair.close()
+        finally:
+            await qa.close()

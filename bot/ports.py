@@ -1,0 +1,124 @@
+"""The ports of the application core: what it needs from the outside world, as protocols that adapters implement.
+
+- :class:`Publisher`: put messages where people read them (Discord channels and threads, direct messages; the
+  console in a rehearsal).
+- :class:`EventsTab`: the server's list of scheduled events (Discord's Events tab).
+- :class:`ScheduleFetcher`: download a schedule from a URL, with a conditional request.
+
+The core (``bot.chair``, ``bot.announce``, ``bot.qa``, ``bot.schedule``) calls these and nothing else outside the
+process; ``bot.app`` plugs in the implementations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.announce.messages import Post
+    from bot.qa.model import Question
+    from bot.schedule.model import Session
+
+
+class Publisher(Protocol):
+    async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
+        """Post ``posts`` in ``channel`` (None: the announcement channel); the first message's id, or None.
+        ``session``: the session announced as coming up, for a "Remind me" button."""
+
+    async def direct(self, user_id: str, posts: list[Post]) -> int | None:
+        """Send ``posts`` to one member privately (a personal reminder)."""
+
+    async def open_qa(self, session: Session) -> None:
+        """Prepare the place where the session's questions go on stage (a thread, or nothing)."""
+
+    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
+        """Post ``posts`` where the session's Q&A happens."""
+
+    async def on_stage(self, session: Session, question: Question) -> int | None:
+        """Show ``question`` as the one on stage where the session's Q&A happens; the message id, or None."""
+
+    async def to_organizers(self, text: str) -> None:
+        """Tell the organizers ``text`` where they read it (nowhere, when no place is set)."""
+
+    def link(self, message_id: int, channel: str | None) -> str | None:
+        """How a reader gets to a message posted by :meth:`announce` in ``channel`` (None: the announcement
+        channel): a web address where there is one, else a readable place; None when it cannot be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """What one scheduled event shows: Discord's limits are applied by whoever builds it."""
+
+    name: str
+    description: str
+    location: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class EventGone(Exception):
+    """The scheduled event no longer exists (deleted by hand)."""
+
+
+class EventsTabError(Exception):
+    """The Events tab refused a change; the message says what it answered."""
+
+
+class EventsTab(Protocol):
+    def available(self) -> bool:
+        """Whether the Events tab can be reached now (the server is known)."""
+
+    async def create(self, spec: EventSpec) -> int:
+        """Create an event; its id. :class:`EventsTabError` when refused."""
+
+    async def edit(self, event_id: int, spec: EventSpec, *, started: bool) -> None:
+        """Change an event; a ``started`` one keeps its start and status. :class:`EventGone`,
+        :class:`EventsTabError`."""
+
+    async def cancel(self, event_id: int) -> None:
+        """Cancel an event. :class:`EventGone`, :class:`EventsTabError`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A schedule as a server sent it (``body`` None: 304, the copy we hold is current).
+
+    The body is bytes as received: deciding whether it is usable text is the core's job. ``charset`` is the one the
+    server named in its ``Content-Type`` (None when it named none), to explain a body that is not UTF-8.
+    """
+
+    body: bytes | None
+    etag: str | None
+    last_modified: str | None
+    charset: str | None = None
+
+
+class Unreachable(Exception):
+    """The URL gave no answer to use; the message says why in a few words, never with the URL's query.
+
+    ``status`` is the HTTP status when the server answered with an error, and the message is then its status line
+    ("HTTP 404 Not Found"); None when no answer came, and the message says why ("cannot connect to host:443 (...)",
+    "no complete answer within 10 s").
+    """
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class TooLarge(Exception):
+    """The body is longer than the ``limit`` given to :meth:`ScheduleFetcher.get` (by its declared length, or
+    counted while it was read)."""
+
+
+class ScheduleFetcher(Protocol):
+    async def get(
+        self, url: str, *, etag: str | None, last_modified: str | None, limit: int, timeout: float
+    ) -> Download:
+        """GET ``url``, conditionally when ``etag``/``last_modified`` are known: a 304 is a :class:`Download`
+        without a body only then. At most ``limit`` bytes of body, and ``timeout`` seconds for the whole request.
+        :class:`Unreachable` on network trouble, a timeout or a non-2xx status; :class:`TooLarge` past the limit."""
+
+    async def close(self) -> None:
+        """Release connections. The fetcher may be used again afterwards; closing twice is harmless."""
