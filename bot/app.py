@@ -16,12 +16,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TextIO
 
-import discord
-
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
 from bot.config import Settings
 from bot.console.rehearse import ConsolePublisher, RehearsalSummary, header, play, window
+from bot.errors import StartupError
 from bot.http_fetch import HttpFetcher
 from bot.on_discord.client import ChairBot
 from bot.on_discord.events_tab import DiscordEventsTab
@@ -34,10 +33,6 @@ from bot.schedule.model import Schedule
 from bot.schedule.source import ScheduleSource
 
 log = logging.getLogger(__name__)
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message says what to fix."""
 
 
 async def open_services(
@@ -117,15 +112,7 @@ async def run_bot(settings: Settings, *, clock: Clock = system_clock) -> None:
             settings.database_path,
         )
         tune_garbage_collection()
-        try:
-            await bot.start(settings.discord_token.get_secret_value())
-        except discord.LoginFailure:
-            raise StartupError(
-                "Discord refused the token in DISCORD_TOKEN; copy it again from the developer portal "
-                "(Applications > your app > Bot > Reset Token)"
-            ) from None
-        except discord.PrivilegedIntentsRequired as exc:  # not expected: no privileged intent is asked
-            raise StartupError(str(exc)) from None
+        await bot.serve(settings.discord_token.get_secret_value())
 
 
 async def preflight(settings: Settings) -> list[Check]:

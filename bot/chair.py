@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from bot.announce.announcer import Announcer
 from bot.announce.dispatch import ANNOUNCER, Dispatcher
-from bot.announce.messages import Post, schedule_update_posts
+from bot.announce.messages import schedule_update_posts
 from bot.announce.notes import NOTE_KIND, planned_note
 from bot.announce.outbox import Item, Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, planned_reminder, reminder_id
@@ -29,6 +29,7 @@ from bot.db import SqliteFile
 from bot.errors import Refusal
 from bot.events_tab import EventIds, SyncReport, sync_events
 from bot.health import GatewayStats, Health
+from bot.messages import Post
 from bot.ports import EventsTab, Publisher
 from bot.qa.model import Status as QuestionStatus
 from bot.qa.service import QAService

@@ -554,7 +554,8 @@ def run(config_file: Path | None, log_level: str) -> None:
     """Run the bot on the configured Discord server."""
     import asyncio
 
-    from bot.app import StartupError, run_bot
+    from bot.app import run_bot
+    from bot.errors import StartupError
 
     settings = _settings(config_file)
     configure_logging(log_level)

@@ -1,6 +1,8 @@
 """Every SQLite connection chairbot opens comes from here, with the project's pragmas: WAL (readers never wait for
 the writer), ``synchronous`` FULL by default (a committed post or question survives a power cut), a busy timeout
-(another connection's write lock is waited for, not an error).
+(another connection's write lock is waited for, not an error). An instant is stored as an INTEGER of microseconds
+since 1970-01-01T00:00:00Z: integers sort and compare correctly in SQL, cost less than text to write and parse,
+and cannot carry a stray offset.
 
 :class:`SqliteFile` is one connection on one thread of its own, for the tables of the announcer and the
 application core (outbox, schedule overrides, Events-tab ids, Q&A places); sqlite-utils objects must stay on the
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +26,27 @@ from sqlite_utils import Database, Migrations
 T = TypeVar("T")
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 BUSY_TIMEOUT_S = 5.0
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def to_micros(instant: dt.datetime) -> int:
+    """Microseconds since the epoch for an aware instant; a naive one is a bug, so it is refused."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a naive datetime has no instant; the clock must return aware datetimes")
+    return (instant - _EPOCH) // _ONE_MICROSECOND
+
+
+def from_micros(micros: int) -> dt.datetime:
+    """The aware UTC instant for a stored value."""
+    return _EPOCH + dt.timedelta(microseconds=micros)
+
+
+def micros_to_iso(micros: int) -> str:
+    """ISO-8601 in UTC with a ``Z`` suffix, to the second (``2026-05-04T09:12:30Z``)."""
+    return from_micros(micros).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class DatabaseError(Exception):

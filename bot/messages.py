@@ -88,6 +88,14 @@ class EmbedSpec:
         return len(self.title) + len(self.description) + len(self.footer) + sum(len(n) + len(v) for n, v in self.fields)
 
 
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One message: text content plus up to 10 embeds."""
+
+    content: str
+    embeds: tuple[EmbedSpec, ...] = ()
+
+
 def pack_fields(
     title: str, fields: Iterable[tuple[str, str]], *, description: str = "", footer: str = ""
 ) -> list[list[EmbedSpec]]:

@@ -15,10 +15,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.schedule.fetch import Download, ScheduleFetcher, TooLarge, Unreachable
+
 if TYPE_CHECKING:
-    from bot.announce.messages import Post
+    from bot.messages import Post
     from bot.qa.model import Question
     from bot.schedule.model import Session
+
+__all__ = [
+    "Download",
+    "EventGone",
+    "EventSpec",
+    "EventsTab",
+    "EventsTabError",
+    "Publisher",
+    "ScheduleFetcher",
+    "TooLarge",
+    "Unreachable",
+]
 
 
 class Publisher(Protocol):
@@ -78,47 +92,3 @@ class EventsTab(Protocol):
 
     async def cancel(self, event_id: int) -> None:
         """Cancel an event. :class:`EventGone`, :class:`EventsTabError`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Download:
-    """A schedule as a server sent it (``body`` None: 304, the copy we hold is current).
-
-    The body is bytes as received: deciding whether it is usable text is the core's job. ``charset`` is the one the
-    server named in its ``Content-Type`` (None when it named none), to explain a body that is not UTF-8.
-    """
-
-    body: bytes | None
-    etag: str | None
-    last_modified: str | None
-    charset: str | None = None
-
-
-class Unreachable(Exception):
-    """The URL gave no answer to use; the message says why in a few words, never with the URL's query.
-
-    ``status`` is the HTTP status when the server answered with an error, and the message is then its status line
-    ("HTTP 404 Not Found"); None when no answer came, and the message says why ("cannot connect to host:443 (...)",
-    "no complete answer within 10 s").
-    """
-
-    def __init__(self, reason: str, *, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
-class TooLarge(Exception):
-    """The body is longer than the ``limit`` given to :meth:`ScheduleFetcher.get` (by its declared length, or
-    counted while it was read)."""
-
-
-class ScheduleFetcher(Protocol):
-    async def get(
-        self, url: str, *, etag: str | None, last_modified: str | None, limit: int, timeout: float
-    ) -> Download:
-        """GET ``url``, conditionally when ``etag``/``last_modified`` are known: a 304 is a :class:`Download`
-        without a body only then. At most ``limit`` bytes of body, and ``timeout`` seconds for the whole request.
-        :class:`Unreachable` on network trouble, a timeout or a non-2xx status; :class:`TooLarge` past the limit."""
-
-    async def close(self) -> None:
-        """Release connections. The fetcher may be used again afterwards; closing twice is harmless."""

@@ -146,8 +146,7 @@ def stage_reply(result: StageResult) -> str:
         return f"The queue of {session_title(result.session)} is empty."
     question = result.question
     summary = (
-        f"On stage now: #{question.id} ▲ {question.votes} — "
-        f"{escape_text(shorten(question.text, 300), one_line=True)}"
+        f"On stage now: #{question.id} ▲ {question.votes} — {escape_text(shorten(question.text, 300), one_line=True)}"
     )
     if not result.posted:
         summary += "\n⚠️ Discord refused the post to the Q&A channel; read the question out from here."

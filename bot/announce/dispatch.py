@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.announce.messages import Post, qa_closed_posts, session_posts
+from bot.announce.messages import qa_closed_posts, session_posts
 from bot.announce.notes import NOTE_KIND
 from bot.announce.outbox import Item, Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, reminder_posts
 from bot.announce.sessions import QA_CLOSE, SESSION_KIND, minutes_before
 from bot.clock import Clock
+from bot.messages import Post
 from bot.ports import Publisher
 from bot.qa.service import QAService
 from bot.schedule.model import Kind, Schedule, Session

@@ -30,6 +30,7 @@ from bot.messages import (
     FIELD_VALUE_LIMIT,
     MESSAGE_LIMIT,
     EmbedSpec,
+    Post,
     escape_text,
     pack_fields,
     shorten,
@@ -63,14 +64,6 @@ _LINE_EMOJI = {Kind.BREAK: "☕", Kind.SOCIAL: "🎉", Kind.OTHER: "📣"}
 #: Characters that would end a markdown link ``[label](url)`` early or turn it into something else; a validated
 #: address may still contain them (Wikipedia pages do), and percent-encoding them keeps the same address.
 _LINK_UNSAFE = str.maketrans({"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", " ": "%20"})
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One Discord message: text content plus up to 10 embeds (EmbedSpec from bot.messages)."""
-
-    content: str
-    embeds: tuple[EmbedSpec, ...] = ()
 
 
 # --- small pieces -------------------------------------------------------------------------------------------------

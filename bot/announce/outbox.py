@@ -21,8 +21,7 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database, Migrations
 
-from bot.db import DatabaseError, SqliteFile
-from bot.qa.clock import from_micros, to_micros
+from bot.db import DatabaseError, SqliteFile, from_micros, to_micros
 
 T = TypeVar("T")
 MIGRATION_SET = "chairbot.announce"

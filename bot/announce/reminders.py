@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from bot.announce.messages import Post
 from bot.announce.outbox import Planned
-from bot.messages import escape_text
+from bot.messages import Post, escape_text
 from bot.schedule.model import Schedule, Session
 from bot.timefmt import discord_timestamp, zones_line
 

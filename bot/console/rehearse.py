@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.announce.messages import Post, post_as_text
+from bot.announce.messages import post_as_text
 from bot.announce.outbox import Planned, Status
 from bot.announce.sessions import planned_posts
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock
+from bot.messages import Post
 from bot.qa.model import Question
 from bot.render import on_stage_text
 from bot.schedule.model import Schedule, Session

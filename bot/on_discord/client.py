@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chair import Chair
+from bot.errors import StartupError
 from bot.health import GatewayStats
 from bot.on_discord.gate import GatedClient, InteractionGate
 from bot.on_discord.replies import is_stale, report_error
@@ -79,6 +80,18 @@ class ChairBot(GatedClient, commands.Bot):
     async def on_ready(self) -> None:
         # Scheduled posts start once the server's channels are known; a reconnect does not start them twice.
         await self.chair.start()
+
+    async def serve(self, token: str) -> None:
+        """Log in and run until closed; :class:`StartupError` when Discord will not let the bot in."""
+        try:
+            await self.start(token)
+        except discord.LoginFailure:
+            raise StartupError(
+                "Discord refused the token in DISCORD_TOKEN; copy it again from the developer portal "
+                "(Applications > your app > Bot > Reset Token)"
+            ) from None
+        except discord.PrivilegedIntentsRequired as exc:  # not expected: no privileged intent is asked
+            raise StartupError(str(exc)) from None
 
     async def close(self) -> None:
         # The core stops posting first (a post under way finishes while the connection is still up).

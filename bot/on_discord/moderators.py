@@ -68,7 +68,6 @@ class Moderation(commands.Cog):
         )
         await reply(interaction, render.stage_reply(result))
 
-
     @qa.command(name="queue", description="The queue with question ids, including questions awaiting review.")
     @app_commands.describe(session="The session (defaults to the live one)")
     @moderators_only()
@@ -90,7 +89,6 @@ class Moderation(commands.Cog):
             + (", ".join(f"#{i.question.id}" for i in items) or "none")
         )
         await send_long(interaction, "\n".join(lines))
-
 
     # -- one question -------------------------------------------------------------------------------------
 
@@ -154,7 +152,6 @@ class Moderation(commands.Cog):
         target = session or self.chair.resolve_session(None)
         await self.chair.qa.close_session(target.id, str(interaction.user.id))
         await reply(interaction, f"Q&A is closed for {render.session_title(target)}.")
-
 
     @qa.command(name="ban", description="Stop a member asking and voting.")
     @moderators_only()

@@ -10,10 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announce.messages import Post
 from bot.chair import Chair
 from bot.errors import Refusal
-from bot.messages import MESSAGE_LIMIT, escape_text, shorten
+from bot.messages import MESSAGE_LIMIT, Post, escape_text, shorten
 from bot.on_discord.access import chair_of, find_channel, is_organizer, organizers_only
 from bot.on_discord.replies import reply, report_error, send_long
 from bot.timefmt import discord_timestamp, zones_line

@@ -13,10 +13,9 @@ from typing import Any, Literal
 import discord
 from sqlite_utils import Database, Migrations
 
-from bot.announce.messages import Post
 from bot.config import Settings
 from bot.db import SqliteFile
-from bot.messages import EmbedSpec, shorten, split_message
+from bot.messages import EmbedSpec, Post, shorten, split_message
 from bot.on_discord.access import find_channel
 from bot.on_discord.reminders import RemindButton
 from bot.qa.model import Question

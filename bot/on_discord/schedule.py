@@ -85,9 +85,7 @@ class ScheduleCommands(commands.Cog):
     @schedule.command(name="restore", description="Organizers: bring back a cancelled session.")
     @organizers_only()
     async def restore(self, interaction: discord.Interaction[Any], session: CancelledSession) -> None:
-        restored = await answer_in_time(
-            interaction, self.chair.restore_session(session.id, str(interaction.user.id))
-        )
+        restored = await answer_in_time(interaction, self.chair.restore_session(session.id, str(interaction.user.id)))
         title = render.session_title(restored) if restored else f"`{session.id}`"
         await reply(interaction, f"{title} is back in the schedule; its announcements are planned again.")
 

@@ -47,9 +47,7 @@ class SessionTransformer(app_commands.Transformer):
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         chair = chair_of(interaction.client)
-        sessions = chair.sessions_for_choice(
-            value, qa_only=self.pool == "qa", sessions=self._sessions(interaction)
-        )
+        sessions = chair.sessions_for_choice(value, qa_only=self.pool == "qa", sessions=self._sessions(interaction))
         schedule = chair.schedule
         return [app_commands.Choice(name=render.session_choice_label(schedule, s), value=s.id) for s in sessions]
 

@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping
 
 from sqlite_utils import Database, Migrations
 
-from bot.db import SqliteFile
-from bot.qa.clock import to_micros
+from bot.db import SqliteFile, to_micros
 from bot.schedule.overrides import Override
 
 MIGRATIONS = Migrations("chairbot.overrides")

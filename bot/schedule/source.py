@@ -29,8 +29,8 @@ from typing import Any, Self
 from yarl import URL
 
 from bot.clock import Clock, system_clock
-from bot.ports import ScheduleFetcher, TooLarge, Unreachable
 from bot.schedule.errors import Problem, ScheduleError, UsageError
+from bot.schedule.fetch import ScheduleFetcher, TooLarge, Unreachable
 from bot.schedule.loader import MAX_BYTES, parse_schedule, read_text
 from bot.schedule.model import Schedule
 

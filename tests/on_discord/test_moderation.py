@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.qa.model import Status
-from tests.bot.conftest import Event, settled
+from tests.on_discord.conftest import Event, settled
 
 
 async def ask(event: Event, text: str, user: object | None = None) -> int:

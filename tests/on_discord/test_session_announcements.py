@@ -12,8 +12,8 @@ import pytest
 
 from bot.announce.outbox import Item, Status
 from bot.clock import ShiftedClock
-from tests.bot.conftest import SCHEDULE, Event, running_event, settled
 from tests.emulator.model import Channel
+from tests.on_discord.conftest import SCHEDULE, Event, running_event, settled
 
 BEFORE_TALK_1 = dt.datetime(2024, 5, 11, 6, 59, 30, tzinfo=dt.UTC)  # 08:59:30 in Vienna
 

@@ -11,7 +11,7 @@ import pytest
 from bot.announce.outbox import Status
 from bot.announce.reminders import reminder_id
 from bot.clock import ShiftedClock
-from tests.bot.conftest import TALK_1_LIVE, Event, running_event
+from tests.on_discord.conftest import TALK_1_LIVE, Event, running_event
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bot.conftest import Event
+from tests.on_discord.conftest import Event
 
 
 def _buttons(result: object) -> dict[str, str]:

@@ -11,7 +11,7 @@ import discord
 import pytest
 
 from bot.on_discord.gate import DEADLINE_S, STALE_AFTER_S, InteractionGate, snowflake_time
-from tests.bot.conftest import Event
+from tests.on_discord.conftest import Event
 
 
 def snowflake_at(posix: float) -> int:

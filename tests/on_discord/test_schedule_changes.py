@@ -12,7 +12,7 @@ import pytest
 
 from bot.announce.outbox import Status
 from bot.announce.reminders import reminder_id
-from tests.bot.conftest import SCHEDULE, Event, MovableClock, restarted, running_event, settled
+from tests.on_discord.conftest import SCHEDULE, Event, MovableClock, restarted, running_event, settled
 
 
 def updates(event: Event) -> list[str]:

@@ -16,8 +16,8 @@ from bot.config import Settings
 from bot.on_discord import replies
 from bot.on_discord.client import ChairBot
 from bot.qa.model import Status
-from tests.bot.conftest import SCHEDULE, TALK_1_LIVE, Event, MovableClock
 from tests.emulator import CallbackType, DiscordEmulator, Member
+from tests.on_discord.conftest import SCHEDULE, TALK_1_LIVE, Event, MovableClock
 
 
 async def test_ask_goes_to_the_live_session_and_says_its_place(event: Event) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.announce.outbox import Status
 from bot.clock import ShiftedClock, real_time_of
-from tests.bot.conftest import TALK_1_LIVE, Event, restarted, running_event
 from tests.emulator.snowflake import snowflake_time
+from tests.on_discord.conftest import TALK_1_LIVE, Event, restarted, running_event
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import Event, settled
+from tests.on_discord.conftest import Event, settled
 
 MODERATOR_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("qa next", {}),

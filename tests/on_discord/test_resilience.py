@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import Event, restarted, settled
+from tests.on_discord.conftest import Event, restarted, settled
 
 MESSAGES = r"/channels/\d+/messages"
 

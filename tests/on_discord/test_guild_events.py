@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import system_clock
-from tests.bot.conftest import SCHEDULE, Event, running_event
+from tests.on_discord.conftest import SCHEDULE, Event, running_event
 
 CANCELLED = 4  # Discord's status for a cancelled scheduled event
 DAY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date()

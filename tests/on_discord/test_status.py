@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bot.conftest import Event
+from tests.on_discord.conftest import Event
 
 
 async def test_health_reports_the_next_and_last_announcements(event: Event) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.app import StartupError, open_services
+from bot.app import open_services
 from bot.config import Settings
-from tests.bot.conftest import SCHEDULE, TALK_1_LIVE, MovableClock, running_event
+from bot.errors import StartupError
+from tests.on_discord.conftest import SCHEDULE, TALK_1_LIVE, MovableClock, running_event
 
 
 class Published:
