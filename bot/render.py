@@ -14,7 +14,7 @@ from bot.messages import escape_text, shorten
 from bot.qa.model import AskResult, Question, RankedQuestion
 from bot.results import ReminderToggle, ShiftResult, StageResult
 from bot.schedule.model import Kind, Schedule, Session
-from bot.timefmt import discord_timestamp, duration, zones_line
+from bot.timefmt import discord_timestamp, duration, end_style, zones_line
 
 #: How much of a question a listing shows before cutting it.
 LISTED_QUESTION_CHARS = 300
@@ -54,11 +54,16 @@ def speakers_line(session: Session) -> str:
     return ", ".join(parts)
 
 
+def _end(schedule: Schedule, session: Session) -> str:
+    """The end as Discord markup: the time, or the date and time when it is not later the same day."""
+    return discord_timestamp(session.end, end_style(session.start, session.end, schedule.event.timezone))
+
+
 def when_line(schedule: Schedule, session: Session) -> str:
     """``<t:…:t>–<t:…:t> (<t:…:R>)`` then the display-zone line on the next line."""
     zones = zones_line(session.start, schedule.event.timezone, schedule.event.display_timezones)
     return (
-        f"{discord_timestamp(session.start, 't')}–{discord_timestamp(session.end, 't')} "
+        f"{discord_timestamp(session.start, 't')}–{_end(schedule, session)} "
         f"({discord_timestamp(session.start, 'R')})\n{zones}"
     )
 
@@ -110,9 +115,7 @@ def now_text(schedule: Schedule, now: dt.datetime, upcoming: int = 3) -> str:
     if live:
         lines.append("**On now**")
         for session in live:
-            lines.append(
-                f"• {session_title(session)} — {kind_label(session.kind)}, until {discord_timestamp(session.end, 't')}"
-            )
+            lines.append(f"• {session_title(session)} — {kind_label(session.kind)}, until {_end(schedule, session)}")
     following = schedule.upcoming(now, upcoming)
     if following:
         lines.append("**Next**")
@@ -134,7 +137,7 @@ def day_text(schedule: Schedule, day: dt.date) -> str:
     for session in sessions:
         extra = f" — {speakers_line(session)}" if session.speakers else ""
         lines.append(
-            f"{discord_timestamp(session.start, 't')}–{discord_timestamp(session.end, 't')} "
+            f"{discord_timestamp(session.start, 't')}–{_end(schedule, session)} "
             f"{session_title(session)} · {kind_label(session.kind)}{extra}"
         )
     return "\n".join(lines)

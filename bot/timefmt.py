@@ -161,3 +161,13 @@ def utc_iso(instant: dt.datetime) -> str:
     """``2024-05-11T07:00:00Z``: the UTC ISO-8601 form used in every machine-readable output."""
     _require_aware(instant)
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def end_style(start: dt.datetime, end: dt.datetime, venue: str | ZoneInfo) -> str:
+    """The Discord timestamp style for the end of a span that starts at ``start``: the time alone (``t``) when it
+    ends on the day it starts at the venue, and within 12 hours; else the date too (``f``), so that "until 01:00"
+    never hides that it is the next day."""
+    _require_aware(start)
+    zone = _zone(venue)
+    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
+    return "t" if same_day and end - start < dt.timedelta(hours=12) else "f"

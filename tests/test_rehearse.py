@@ -164,3 +164,18 @@ def test_without_catching_up_posts_before_the_start_are_left_out() -> None:
     text = _rehearse_bundled("--speed", "20000", "--start", "09:05", "--until", "09:35")
     assert "posted late" not in text
     assert "0 skipped" in text
+
+
+FALL_BACK = """
+event: {name: Long Night, timezone: Europe/Berlin, date: 2024-10-27}
+sessions:
+  - {id: first, title: First Two, kind: break, start: "2024-10-27T02:10:00+02:00", end: "2024-10-27T02:40:00+02:00"}
+  - {id: again, title: Second Two, kind: break, start: "2024-10-27T02:10:00+01:00", end: "2024-10-27T02:40:00+01:00"}
+"""
+
+
+async def test_on_the_night_the_clocks_go_back_the_repeated_hour_names_its_offset() -> None:
+    out = io.StringIO()
+    await rehearse(parse_schedule(FALL_BACK, "night.yaml"), speed=100_000, out=out)
+    stamps = re.findall(r"^── (.+?) Berlin · ", out.getvalue(), flags=re.MULTILINE)
+    assert stamps == ["Sun 02:10:00 CEST", "Sun 02:10:00 CET"]

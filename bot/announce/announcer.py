@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
+from bot.timefmt import duration, utc_iso
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,12 @@ class Announcer:
             self.schedule(item)
             return
         if now >= item.stale_at:
-            log.info("skipping announcement %s: due %s, stale since %s", item.id, item.due_at, item.stale_at)
+            log.info(
+                "skipping announcement %s: due %s, stale since %s",
+                item.id,
+                utc_iso(item.due_at),
+                utc_iso(item.stale_at),
+            )
             await self.outbox.skip(item.id, f"stale: due {item.due_at.isoformat()}, run {now.isoformat()}")
             self.last = (item.id, "skipped", lateness)
             return
@@ -190,5 +196,10 @@ class Announcer:
             self.last = (item.id, "failed", lateness)
             return
         await self.outbox.sent(item.id, message_id, late=late)
-        log.info("posted announcement %s: due %s%s", item.id, item.due_at, f", {lateness} late" if late else "")
+        log.info(
+            "posted announcement %s: due %s%s",
+            item.id,
+            utc_iso(item.due_at),
+            f", {duration(lateness)} late" if late else "",
+        )
         self.last = (item.id, "late" if late else "sent", lateness)

@@ -38,7 +38,7 @@ from bot.messages import (
 from bot.qa.model import Question
 from bot.render import counted, kind_label
 from bot.schedule.model import Kind, Poster, Schedule, Session, Speaker
-from bot.timefmt import clock, discord_timestamp, relative, zone_label, zones_line
+from bot.timefmt import clock, discord_timestamp, end_style, relative, zone_label, zones_line
 
 #: How much of an abstract an announcement shows: enough to decide whether to join, short enough to read at a glance.
 ABSTRACT_CHARS = 600
@@ -150,7 +150,8 @@ def _speaker_lines(speakers: Sequence[Speaker], budget: int = SPEAKERS_CHARS) ->
 def _when_lines(schedule: Schedule, session: Session) -> list[str]:
     event = schedule.event
     return [
-        f"🕘 {_t(session.start, 'F')} ({_t(session.start, 'R')}), until {_t(session.end, 't')}",
+        f"🕘 {_t(session.start, 'F')} ({_t(session.start, 'R')}), "
+        f"until {_t(session.end, end_style(session.start, session.end, event.timezone))}",
         f"🌍 {zones_line(session.start, event.timezone, event.display_timezones)}",
     ]
 

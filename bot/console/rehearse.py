@@ -24,6 +24,7 @@ from bot.qa.model import Question
 from bot.render import on_stage_text
 from bot.schedule.model import Schedule, Session
 from bot.timefmt import relative, zone_label
+from bot.zones import is_unambiguous
 
 #: The rehearsal starts this long before the first announcement when no start is given.
 LEAD_IN = dt.timedelta(minutes=1)
@@ -69,16 +70,22 @@ class ConsolePublisher:
     qa_channel: str | None = None
     messages: int = 0
     threads: dict[str, str] = field(default_factory=dict)
+    #: Where and when each printed message appeared, by its number, for links to it.
+    printed: dict[int, str] = field(default_factory=dict)
 
     def _print(self, channel: str, post: Post) -> int:
         now = self.clock()
-        stamp = now.astimezone(self.schedule.event.timezone).strftime("%a %H:%M:%S")
-        zone = zone_label(self.schedule.event.timezone)
+        venue = self.schedule.event.timezone
+        local = now.astimezone(venue)
+        stamp = local.strftime("%a %H:%M:%S")
+        if not is_unambiguous(local.replace(tzinfo=None), venue):
+            stamp += f" {local.tzname()}"  # the night the clocks go back, this hour comes twice
         # The console shows markdown as typed, so the escapes that keep Discord from formatting user text go.
         body = _ESCAPED.sub(r"\1", show_markup(post_as_text(post), self.schedule, now))
-        self.out.write(f"── {stamp} {zone} · {channel} ──\n{body}\n\n")
+        self.out.write(f"── {stamp} {zone_label(venue)} · {channel} ──\n{body}\n\n")
         self.out.flush()
         self.messages += 1
+        self.printed[self.messages] = f"the post in {channel} at {local:%a %H:%M}"
         return self.messages
 
     async def announce(self, posts: list[Post], channel: str | None, session: Session | None = None) -> int | None:
@@ -110,8 +117,8 @@ class ConsolePublisher:
         return ids[0] if ids else None
 
     def link(self, message_id: int, channel: str | None) -> str | None:
-        # The console numbers the messages it prints; a reader finds one by its channel and number.
-        return f"#{channel or self.announce_channel} message {message_id}"
+        # On the console a reader finds a message by where and when it was printed.
+        return self.printed.get(message_id)
 
 
 @dataclass(frozen=True, slots=True)

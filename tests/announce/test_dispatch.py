@@ -99,7 +99,8 @@ async def test_the_poster_list_goes_out_once_and_the_start_links_to_it(day: Day)
     assert "🗂️ 3 posters, listed below." in before
     assert "┃ P1 · [First Poster](https://posters.example.org/1) — A. Author\n┃ P2 · Second Poster\n" in before
     assert "📌 **Now open:** **Poster Session**" in start
-    assert "🗂️ 3 posters, listed in #announcements message 1." in start
+    # On the console a link names where and when the earlier post was printed.
+    assert "🗂️ 3 posters, listed in the post in #announcements at Sat 09:45." in start
     assert not any(f"P{n} · " in start for n in (1, 2, 3))
 
 
@@ -125,7 +126,7 @@ async def test_every_later_announcement_links_to_the_first_that_listed_the_poste
     texts = [text for _, text in day.messages()]
     assert sum("E1 · An Early Poster" in text for text in texts) == 1
     assert "E1 · An Early Poster" in texts[0]
-    assert all("🗂️ 1 poster, listed in #announcements message 1." in text for text in texts[1:])
+    assert all("🗂️ 1 poster, listed in the post in #announcements at Sat 11:30." in text for text in texts[1:])
 
 
 async def test_a_talk_goes_live_before_its_q_and_a_thread_opens(day: Day) -> None:
