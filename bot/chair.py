@@ -100,7 +100,14 @@ class Chair:
         self.event_ids = await EventIds.on(self.file)
         self.overrides = await self.override_store.load()
         self._apply_overrides()
-        dispatcher = Dispatcher(lambda: self.schedule, self.qa, self.publisher, clock=self.clock, outbox=self.outbox)
+        dispatcher = Dispatcher(
+            lambda: self.schedule,
+            self.qa,
+            self.publisher,
+            clock=self.clock,
+            outbox=self.outbox,
+            route=self.channel_for,
+        )
         self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
 
     async def start(self) -> None:
@@ -157,6 +164,11 @@ class Chair:
             report = await sync_events(self.schedule, self.clock(), self.event_ids, self.events_tab)
         log.info("%s", report.line())
         return report
+
+    def channel_for(self, room: str | None) -> str | None:
+        """Where a post about a session in ``room`` goes: the one place rooms are routed to channels. None is the
+        announcement channel, which takes every room for now."""
+        return None
 
     # -- sessions ---------------------------------------------------------------------------------------------
 

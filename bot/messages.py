@@ -1,6 +1,7 @@
-"""Fitting text into Discord messages safely: escaping user text, and splitting long output within Discord's
-limits (2,000 characters a message; embeds: title 256, description 4,096, 25 fields, field name 256, field
-value 1,024, footer 2,048, 6,000 characters across all embeds of one message, 10 embeds a message).
+"""The plain-text helpers every formatter uses: a message as a value (:class:`Post`, :class:`EmbedSpec`),
+escaping user text, and splitting long output within Discord's limits (2,000 characters a message; embeds:
+title 256, description 4,096, 25 fields, field name 256, field value 1,024, footer 2,048, 6,000 characters across
+all embeds of one message, 10 embeds a message).
 
 Pure: no discord.py import. Escaping here is defence in depth; every post that contains user text is also sent
 with no allowed mentions.

@@ -1,4 +1,6 @@
-"""What the bot says, as plain text: pure formatters from schedule and Q&A values to message content.
+"""What the bot answers people, as plain text: pure formatters from schedule, Q&A and core results (``/now``,
+``/schedule show``, the queue, replies to a shift, a reminder, "next question"). Announcements are formatted in
+:mod:`bot.announce.messages`; the helpers both use are in :mod:`bot.messages` and :mod:`bot.timefmt`.
 
 Times use Discord's ``<t:UNIX:STYLE>`` markup (each reader sees their own zone) followed by the display-zone
 line; user text is always escaped. No discord.py import: the adapters post what these return.

@@ -52,8 +52,10 @@ class Dispatcher:
         *,
         clock: Clock,
         outbox: Outbox | None = None,
+        route: Callable[[str | None], str | None] = lambda room: None,
     ) -> None:
         self._schedule = schedule
+        self._route = route
         self.qa = qa
         self.publisher = publisher
         self.clock = clock
@@ -82,7 +84,8 @@ class Dispatcher:
         late_by = self.clock() - item.due_at if late else None
         posters_at = await self._posters_at(schedule, session, minutes)
         posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by, posters_at=posters_at)
-        message_id = await self.publisher.announce(posts, item.channel, session if minutes > 0 else None)
+        channel = item.channel or self._route(item.room)
+        message_id = await self.publisher.announce(posts, channel, session if minutes > 0 else None)
         if opens_qa:
             await self.publisher.open_qa(session)
         return message_id

@@ -54,6 +54,9 @@ class Planned:
     created_by: str | None = None
     #: What to post about the session: ``before:10``, ``start``, ``qa-close`` (for kind ``session``).
     action: str | None = None
+    #: The room of the session the post is about (None: the main room, or not about a session); it decides the
+    #: channel a post goes to when ``channel`` does not.
+    room: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class Item:
     late: bool
     detail: str | None
     action: str | None
+    room: str | None = None
 
 
 def _m001_outbox(db: Database) -> None:
@@ -103,18 +107,24 @@ def _m001_outbox(db: Database) -> None:
 
 # Files written before each table had its own owner also hold, from this set, the tables now created by
 # bot.schedule.override_store, bot.events_tab and bot.on_discord.publisher (with CREATE TABLE IF NOT EXISTS).
+def _m005_room(db: Database) -> None:
+    # Each post carries its session's room, so that a room can be routed to a channel of its own.
+    db.execute("ALTER TABLE announce_outbox ADD COLUMN room TEXT")
+
+
 MIGRATIONS = Migrations(MIGRATION_SET)
 MIGRATIONS()(_m001_outbox)
+MIGRATIONS()(_m005_room)
 
 _COLUMNS = (
     "id, kind, due_at, stale_at, status, channel, text, session_id, created_by, message_id, posted_at, late, detail, "
-    "action"
+    "action, room"
 )
 
 
 _INSERT = (
     "INSERT INTO announce_outbox (id, kind, due_at, stale_at, status, channel, text, session_id, created_by, "
-    "action, updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)"
+    "action, room, updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -129,6 +139,7 @@ def _insert_values(p: Planned, now: int) -> tuple[Any, ...]:
         p.session_id,
         p.created_by,
         p.action,
+        p.room,
         now,
     )
 
@@ -149,6 +160,7 @@ def _item(row: tuple[Any, ...]) -> Item:
         late=bool(row[11]),
         detail=row[12],
         action=row[13],
+        room=row[14],
     )
 
 
@@ -229,7 +241,8 @@ class Outbox:
                     {_INSERT}
                     ON CONFLICT (id) DO UPDATE SET
                         due_at = excluded.due_at, stale_at = excluded.stale_at, channel = excluded.channel,
-                        text = excluded.text, action = excluded.action, updated_at = excluded.updated_at,
+                        text = excluded.text, action = excluded.action, room = excluded.room,
+                        updated_at = excluded.updated_at,
                         status = CASE WHEN status = 'skipped' AND detail = 'no longer planned'
                                       THEN 'planned' ELSE status END,
                         detail = CASE WHEN status = 'skipped' AND detail = 'no longer planned'
@@ -275,7 +288,7 @@ class Outbox:
             {_INSERT}
             ON CONFLICT (id) DO UPDATE SET
                 due_at = excluded.due_at, stale_at = excluded.stale_at, channel = excluded.channel,
-                text = excluded.text, action = excluded.action, status = 'planned', detail = NULL,
+                text = excluded.text, action = excluded.action, room = excluded.room, status = 'planned', detail = NULL,
                 updated_at = excluded.updated_at
             WHERE status NOT IN ('sent', 'sending')
             """,

@@ -43,6 +43,7 @@ def planned_reminder(session: Session, user_id: str, now: dt.datetime) -> Planne
         stale_at=session.start,
         session_id=session.id,
         created_by=user_id,
+        room=session.room,
     )
 
 

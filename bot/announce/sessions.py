@@ -40,6 +40,7 @@ def planned_posts(
                 stale_at=session.start if minutes else session.end,
                 session_id=session.id,
                 action="start" if minutes == 0 else f"before:{minutes}",
+                room=session.room,
             )
         )
     for session in schedule.sessions:
@@ -53,6 +54,7 @@ def planned_posts(
                     stale_at=due + QA_CLOSE_STALE_AFTER,
                     session_id=session.id,
                     action=QA_CLOSE,
+                    room=session.room,
                 )
             )
     return sorted(posts, key=lambda p: (p.due_at, p.id))

@@ -9,10 +9,9 @@ wait for it and form the next batch; during a burst the writer also waits up to 
 
 Why not a thread for the statements as well: the statements would hold and release Python's global lock
 several times each, and every hand-over costs the event loop, which is busy with Discord at those very moments
-(measured with ``bench/interactions.py``: 45,000 voluntary and 13,000 forced context switches in a burst of
-13,000 interactions, against 21,000 and 2,300 this way, for the same throughput at a lower latency).
+(bench/README.md has the context switches measured both ways).
 
-A read that may take long (an export of every question of the day: about 0.2 s for 20,000) is the exception:
+A read that may take long (an export of every question of the day) is the exception:
 it runs alone on the helper thread, outside any transaction, in its turn.
 
 The connection is therefore shared by the loop and the helper thread, but never at the same time: the loop
