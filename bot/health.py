@@ -1,4 +1,4 @@
-"""The bot's state at a glance, for organizers (``/status``) and the web dashboard to come: what is next, what was
+"""The bot's state at a glance, for organizers (``/status``): what is next, what was
 last posted and how late, what the outbox holds, and how the Q&A store is doing. :meth:`bot.chair.Chair.health`
 builds it."""
 
