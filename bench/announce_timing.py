@@ -57,6 +57,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_SUBMITTED, JobExecutio
 from bot.announce.announcer import Announcer
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import system_clock
+from bot.db import SqliteFile
 from bot.qa import QAConfig, QAError, QAService
 
 T = TypeVar("T")
@@ -129,8 +130,8 @@ class TimedOutbox(Outbox):
         "_pending": "pending",
     }
 
-    def __init__(self, path: Path | str, clock: Callable[[], dt.datetime]) -> None:
-        super().__init__(path, clock)
+    def __init__(self, file: SqliteFile, clock: Callable[[], dt.datetime], *, owns_file: bool) -> None:
+        super().__init__(file, clock, owns_file=owns_file)
         self.waits: dict[str, list[float]] = defaultdict(list)
         self.works: dict[str, list[float]] = defaultdict(list)
 
