@@ -9,6 +9,7 @@ venue. Resolution collects every problem it finds, each naming its session and s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -16,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from bot.schedule.errors import Problem, ScheduleError
 from bot.schedule.model import (
@@ -120,12 +122,30 @@ class _Doc(BaseModel):
 Offsets = list[Annotated[int, Field(ge=0, le=7 * 24 * 60)]]
 TimeValue = str | dt.datetime | dt.time
 
+#: The years a schedule's dates may fall in, as the importers check them: a typo such as 9999 or 0001 is caught
+#: here, with what to write, before an instant near the end of the calendar has no day after it to plan with.
+PLAUSIBLE_YEARS = (1900, 2999)
+_REAL_DATE = f"write the real date (a year from {PLAUSIBLE_YEARS[0]} to {PLAUSIBLE_YEARS[1]})"
+
+
+def _plausible(day: dt.date) -> dt.date:
+    if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
+        raise ValueError(f"{day.isoformat()} is not a plausible date for a schedule; {_REAL_DATE}")
+    return day
+
+
+ScheduleDate = Annotated[dt.date, AfterValidator(_plausible)]
+
+#: A zone's name; whether the tz database knows it (and an empty name) is checked once the document is read,
+#: with a suggestion for a misspelt one.
+ZoneName = str
+
 
 class EventDoc(_Doc):
     name: Text
-    timezone: Text
-    date: dt.date | None = None
-    display_timezones: Annotated[list[Text], BeforeValidator(one_or_many)] = []
+    timezone: ZoneName
+    date: ScheduleDate | None = None
+    display_timezones: Annotated[list[ZoneName], BeforeValidator(one_or_many)] = []
     announce: dict[KindField, Offsets] = {}
 
 
@@ -135,7 +155,7 @@ class SessionDoc(_Doc):
     kind: KindField | None = None
     start: TimeValue
     end: TimeValue
-    date: dt.date | None = None
+    date: ScheduleDate | None = None
     room: OptionalText = None
     track: OptionalText = None
     speakers: Annotated[
@@ -153,6 +173,10 @@ _SESSIONS = TypeAdapter(list[SessionDoc])
 
 # --- turning validation errors into problems ----------------------------------------------------------------
 
+#: Finds the line of a place in the source text, given its path in the document (``("sessions", 2)``,
+#: ``("event", "timezone")``): the line of the deepest step the text has, or ``None`` when the format cannot say.
+LineFinder = Callable[[Sequence[int | str]], int | None]
+
 _FIELDS: dict[str, tuple[str, ...]] = {
     "event": tuple(EventDoc.model_fields),
     "session": tuple(SessionDoc.model_fields),
@@ -165,13 +189,27 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _TYPE_STEPS = frozenset({"str", "int", "float", "bool", "date", "time", "datetime", "list", "dict", "none"})
 
 
+def _steps(loc: Sequence[int | str]) -> tuple[int | str, ...]:
+    """The steps of pydantic's location that name fields and items, leaving out those that name validators and
+    the members of a union (``("start", "str")``). A type's name that comes first is a field (``date``)."""
+    kept: list[int | str] = []
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            kept.append(part)
+        elif any(c in part for c in "[(-"):
+            continue
+        elif part not in _TYPE_STEPS or index == 0 or isinstance(loc[index - 1], int):
+            kept.append(part)
+    return tuple(kept)
+
+
 def _path(loc: Sequence[int | str]) -> str:
-    """``speakers[0].name`` from pydantic's location, leaving out the steps that name validators and types."""
+    """``speakers[0].name`` from pydantic's location."""
     out = ""
-    for part in loc:
+    for part in _steps(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part not in _TYPE_STEPS and not any(c in part for c in "[(-"):
+        else:
             out += f".{part}" if out else part
     return out
 
@@ -190,7 +228,10 @@ def _problems_from(
     section: str,
     where: Callable[[int], tuple[str | None, int | None]] | None,
     prefix: Sequence[int | str] = (),
+    line_of: LineFinder | None = None,
 ) -> list[Problem]:
+    """One problem per validation error; a session's carry its label and line (``where``), the event's the line
+    of the field (``line_of``)."""
     problems = []
     for item in error.errors(include_url=False):
         loc: list[int | str] = [*prefix, *item["loc"]]
@@ -200,6 +241,8 @@ def _problems_from(
             if where is not None:
                 session, line = where(loc[0])
             loc = loc[1:]
+        elif section == "event" and line_of is not None:
+            line = line_of(("event", *_steps(loc)))
         field = _path(loc)
         kind = item["type"]
         if kind == "missing":
@@ -218,6 +261,31 @@ def _problems_from(
     return problems
 
 
+def _field_adapter(info: FieldInfo) -> TypeAdapter[Any]:
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[(annotation, *info.metadata)]
+    return TypeAdapter(annotation, config=ConfigDict(str_strip_whitespace=True))
+
+
+_EVENT_FIELDS: dict[str, TypeAdapter[Any]] = {
+    name: _field_adapter(info) for name, info in EventDoc.model_fields.items()
+}
+
+
+def _event_parts(raw: Any) -> dict[str, Any]:
+    """The fields of an invalid event section that are valid on their own. A typo in one field (already
+    reported) must neither hide what is wrong with the zone nor make every session lack the event's date."""
+    if not isinstance(raw, Mapping):
+        return {}
+    parts: dict[str, Any] = {}
+    for name, adapter in _EVENT_FIELDS.items():
+        if name in raw:
+            with contextlib.suppress(ValidationError):  # reported with the whole section
+                parts[name] = adapter.validate_python(raw[name])
+    return parts
+
+
 # --- instants ------------------------------------------------------------------------------------------------
 
 _CLOCK = re.compile(r"^(\d{1,2})[:h.](\d{2})(?::(\d{2}))?$")
@@ -228,18 +296,30 @@ def _format_hint(zone: ZoneInfo | None) -> str:
     return f"write 'HH:MM' ({where}) or an ISO-8601 date-time with offset such as '2024-05-11T09:00:00+02:00'"
 
 
-def _no_date(name: str, text: str) -> ValueError:
-    return ValueError(f"{name} {text!r} has no date: give the session a 'date' or the event a default 'date'")
+class _NoDate(ValueError):
+    """A local time with no day to put it on."""
+
+
+def _no_date(name: str, text: str) -> _NoDate:
+    return _NoDate(f"{name} {text!r} has no date: give the session a 'date' or the event a default 'date'")
 
 
 class _ZoneUnknown(ValueError):
     """A local time that cannot be placed because the event's zone is itself invalid (already reported)."""
 
 
+def _require_plausible(day: dt.date, name: str, written: str) -> None:
+    if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
+        raise ValueError(f"{name} {written!r} is not on a plausible date for a schedule; {_REAL_DATE}")
+
+
 def resolve_instant(value: TimeValue, day: dt.date | None, zone: ZoneInfo | None, name: str) -> dt.datetime:
-    """The aware UTC instant that ``value`` names; ``ValueError`` with what to write instead otherwise."""
+    """The aware UTC instant that ``value`` names; ``ValueError`` with what to write instead otherwise. The date
+    it is on must be in :data:`PLAUSIBLE_YEARS`: checked before any arithmetic, so that no date at the edge of the
+    calendar is ever stepped over."""
     wall: dt.datetime
     if isinstance(value, dt.datetime):
+        _require_plausible(value.date(), name, value.isoformat())
         if value.tzinfo is not None:
             return value.astimezone(dt.UTC)
         wall = value
@@ -248,6 +328,7 @@ def resolve_instant(value: TimeValue, day: dt.date | None, zone: ZoneInfo | None
             raise ValueError(f"{name} {value.isoformat()!r} has an offset but no date; write a full date-time")
         if day is None:
             raise _no_date(name, value.strftime("%H:%M"))
+        _require_plausible(day, name, f"{day.isoformat()} {value.strftime('%H:%M')}")
         wall = dt.datetime.combine(day, value)
     else:
         text = value.strip()
@@ -256,6 +337,7 @@ def resolve_instant(value: TimeValue, day: dt.date | None, zone: ZoneInfo | None
             hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
             if day is None:
                 raise _no_date(name, text)
+            _require_plausible(day, name, f"{day.isoformat()} {text}")
             if (hour, minute, second) == (24, 0, 0):  # "24:00" ends a session at midnight
                 wall = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
             elif hour > 23 or minute > 59 or second > 59:
@@ -269,6 +351,7 @@ def resolve_instant(value: TimeValue, day: dt.date | None, zone: ZoneInfo | None
                 parsed = None
             if parsed is None:
                 raise ValueError(f"{name} {text!r} is not a time: {_format_hint(zone)}")
+            _require_plausible(parsed.date(), name, text)
             if parsed.tzinfo is not None:
                 return parsed.astimezone(dt.UTC)
             wall = parsed
@@ -280,53 +363,72 @@ def resolve_instant(value: TimeValue, day: dt.date | None, zone: ZoneInfo | None
         raise ValueError(f"{name}: {exc}") from None
 
 
-# --- the whole schedule --------------------------------------------------------------------------------------
+def _zone(name: str, whose: str) -> ZoneInfo:
+    """The zone called ``name``; :class:`ZoneError` also for an empty name, which the tz database would take as UTC."""
+    if not name:
+        raise ZoneError(f"the name of {whose} zone is empty; write an IANA name such as 'Europe/Vienna'")
+    return get_zone(name)
 
-#: Finds the line of the n-th session in the source text, when the format can say.
-LineFinder = Callable[[int], int | None]
+
+# --- the whole schedule --------------------------------------------------------------------------------------
 
 
 def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) -> Schedule:
     """Validate a native document and resolve it into a :class:`Schedule`.
 
     Raises :class:`ScheduleError` listing every problem found: missing or unknown fields, unknown zones, times
-    that are not times or fall in a DST gap or fold, an end not after its start, duplicate ids, and sessions
-    that overlap in the same room.
+    that are not times or fall in a DST gap or fold, dates outside :data:`PLAUSIBLE_YEARS`, an end not after its
+    start, duplicate ids, and sessions that overlap in the same room. Each problem is reported once, at its line
+    when ``line_of`` can say: a wrong event field does not also make the sessions' times wrong.
     """
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
         raise ScheduleError(source, [Problem("expected a mapping with an 'event' section and a 'sessions' list")])
+
+    def line(*path: int | str) -> int | None:
+        return line_of(path) if line_of is not None else None
+
     unknown = sorted(str(k) for k in data if k not in ("event", "sessions"))
     for key in unknown:
         close = difflib.get_close_matches(key, ["event", "sessions"], n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else "; a schedule has only 'event' and 'sessions'"
-        problems.append(Problem(f"unknown top-level section {key!r}{hint}"))
+        problems.append(Problem(f"unknown top-level section {key!r}{hint}", line=line(key)))
 
     raw_event = data.get("event")
     raw_sessions = data.get("sessions")
     event_doc: EventDoc | None = None
+    # The event's fields that could be read: all of them, or those valid on their own when the section is not.
+    event_fields: dict[str, Any] = {}
     if raw_event is None:
         problems.append(Problem("missing the 'event' section (it needs at least 'name' and 'timezone')"))
     else:
         try:
             event_doc = EventDoc.model_validate(raw_event)
+            event_fields = dict(event_doc)
         except ValidationError as exc:
-            problems.extend(_problems_from(exc, "event", None))
+            problems.extend(_problems_from(exc, "event", None, line_of=line_of))
+            event_fields = _event_parts(raw_event)
+    # An event date that is there but wrong is reported once, not again as the missing date of every session.
+    event_date_unread = (
+        raw_event is not None
+        and "date" not in event_fields
+        and (not isinstance(raw_event, Mapping) or "date" in raw_event)
+    )
 
     if raw_sessions is None:
         raw_sessions = []
         problems.append(Problem("missing the 'sessions' list"))
     elif not isinstance(raw_sessions, list):
         raw_sessions = []
-        problems.append(Problem("'sessions' must be a list of sessions"))
+        problems.append(Problem("'sessions' must be a list of sessions", line=line("sessions")))
     elif not raw_sessions:
-        problems.append(Problem("the schedule has no sessions"))
+        problems.append(Problem("the schedule has no sessions", line=line("sessions")))
 
     def where(index: int) -> tuple[str | None, int | None]:
         raw = raw_sessions[index] if index < len(raw_sessions) else None
         ident = raw.get("id") if isinstance(raw, Mapping) else None
         label = str(ident) if isinstance(ident, str | int) and str(ident).strip() else f"#{index + 1}"
-        return label, (line_of(index) if line_of is not None else None)
+        return label, line("sessions", index)
 
     docs: list[tuple[int, SessionDoc]] = []
     try:
@@ -341,23 +443,25 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
 
     zone: ZoneInfo | None = None
     display: list[ZoneInfo] = []
-    if event_doc is not None:
+    if "timezone" in event_fields:
         try:
-            zone = get_zone(event_doc.timezone)
+            zone = _zone(event_fields["timezone"], "the venue's")
         except ZoneError as exc:
-            problems.append(Problem(f"event: timezone: {exc}"))
-        for name in event_doc.display_timezones:
-            try:
-                display.append(get_zone(name))
-            except ZoneError as exc:
-                problems.append(Problem(f"event: display_timezones: {exc}"))
+            problems.append(Problem(f"event: timezone: {exc}", line=line("event", "timezone")))
+    for index, name in enumerate(event_fields.get("display_timezones", [])):
+        try:
+            display.append(_zone(name, "a display"))
+        except ZoneError as exc:
+            field = f"display_timezones[{index}]"
+            problems.append(Problem(f"event: {field}: {exc}", line=line("event", "display_timezones", index)))
 
-    default_day = event_doc.date if event_doc is not None else None
+    default_day: dt.date | None = event_fields.get("date")
     sessions: list[tuple[int, Session]] = []
     for index, doc in docs:
         day = doc.date or default_day
-        start = _instant_or_problem(doc.start, day, zone, "start", problems, where(index))
-        end = _instant_or_problem(doc.end, day, zone, "end", problems, where(index))
+        no_day_reported = doc.date is None and event_date_unread
+        start = _instant_or_problem(doc.start, day, zone, "start", problems, where(index), no_day_reported)
+        end = _instant_or_problem(doc.end, day, zone, "end", problems, where(index), no_day_reported)
         if start is None or end is None:
             continue
         if end <= start:
@@ -412,14 +516,17 @@ def _instant_or_problem(
     name: str,
     problems: list[Problem],
     place: tuple[str | None, int | None],
+    no_day_reported: bool = False,
 ) -> dt.datetime | None:
-    """:func:`resolve_instant`, recording what is wrong with ``value`` instead of raising."""
+    """:func:`resolve_instant`, recording what is wrong with ``value`` instead of raising. A problem already
+    reported for the event (its zone, or its date when ``no_day_reported``) is not reported again here."""
     try:
         return resolve_instant(value, day, zone, name)
     except _ZoneUnknown:
-        return None  # the event's zone is wrong, and that problem is reported once, for the event
+        return None
     except ValueError as exc:
-        problems.append(Problem(str(exc), *place))
+        if not (no_day_reported and isinstance(exc, _NoDate)):
+            problems.append(Problem(str(exc), *place))
         return None
 
 

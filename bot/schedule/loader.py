@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -79,24 +80,33 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def _yaml_session_lines(text: str) -> LineFinder:
-    """Finds the line of each session in YAML text; composes the text only when a problem needs a line."""
+def _yaml_lines(text: str) -> LineFinder:
+    """Finds the line of a place in YAML text (a session, an event field); composes the text only when a problem
+    needs a line."""
     cache: list[yaml.Node | None] = []
 
-    def line_of(index: int) -> int | None:
+    def line_of(path: Sequence[int | str]) -> int | None:
         if not cache:
             try:
                 cache.append(yaml.compose(text, Loader=_YamlLoader))
             except yaml.YAMLError:
                 cache.append(None)
-        root = cache[0]
-        if not isinstance(root, yaml.MappingNode):
-            return None
-        for key, value in root.value:
-            is_sessions = isinstance(key, yaml.ScalarNode) and key.value == "sessions"
-            if is_sessions and isinstance(value, yaml.SequenceNode) and 0 <= index < len(value.value):
-                return int(value.value[index].start_mark.line) + 1
-        return None
+        node = cache[0]
+        line: int | None = None
+        for step in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                found = next(
+                    ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None
+                )
+                if found is None:
+                    break
+                line, node = int(found[0].start_mark.line) + 1, found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                node = node.value[step]
+                line = int(node.start_mark.line) + 1
+            else:
+                break
+        return line
 
     return line_of
 
@@ -187,7 +197,7 @@ def read_document(
         yaml_problem = _yaml_error(exc)
     else:
         if isinstance(data, dict) and ("event" in data or "sessions" in data or suffix in (".yaml", ".yml")):
-            return Document(data, Format.YAML, _yaml_session_lines(body))
+            return Document(data, Format.YAML, _yaml_lines(body))
 
     if looks_like_plaintext(stripped):
         return Document(plaintext_document(body, source, date=date, timezone=timezone, name=name), Format.PLAINTEXT)
@@ -210,29 +220,28 @@ def _toml_problem(exc: tomllib.TOMLDecodeError) -> Problem:
 
 
 def read_text(path: str | Path) -> str:
-    """The text of a schedule file, or a :class:`ScheduleError` saying why it cannot be read."""
+    """The text of a schedule file, or a :class:`ScheduleError` saying why it cannot be read. No more than
+    :data:`MAX_BYTES` are read, so a device or pipe that never ends (``/dev/zero``) is refused, not read forever."""
     source = str(path)
     target = Path(path)
+    too_large = ScheduleError(
+        source, [Problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB, too large for a schedule")]
+    )
     try:
         if target.is_dir():
             raise ScheduleError(source, [Problem("is a directory, not a schedule file")])
-        size = target.stat().st_size
-        if size > MAX_BYTES:
-            raise ScheduleError(
-                source,
-                [
-                    Problem(
-                        f"is {size // (1024 * 1024)} MB; a schedule file must be under {MAX_BYTES // (1024 * 1024)} MB"
-                    )
-                ],
-            )
-        raw = target.read_bytes()
+        if target.stat().st_size > MAX_BYTES:
+            raise too_large
+        with target.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScheduleError(source, [Problem("no such file")]) from None
     except PermissionError:
         raise ScheduleError(source, [Problem("permission denied: make the file readable")]) from None
     except OSError as exc:
         raise ScheduleError(source, [Problem(f"cannot read the file: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise too_large
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -355,3 +355,15 @@ def test_a_plain_text_schedule_is_a_usage_error_that_points_to_chairbot_import(
     assert result.exit_code == 2
     assert "chairbot import" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_schedule_at_the_edge_of_the_calendar_exits_1_with_what_to_fix(
+    run_qa: Callable[..., Result], event_db: Path, tmp_path: Path
+) -> None:
+    edge = tmp_path / "edge.yaml"
+    edge.write_text(SCHEDULE_YAML.replace("2024-05-11", "9999-12-31").replace('"09:30"', '"24:00"'), encoding="utf-8")
+
+    result = run_qa("export", "--db", event_db, "--schedule", edge)
+
+    assert result.exit_code == 1, result.exception
+    assert f"{edge}:1: event: date: 9999-12-31 is not a plausible date for a schedule" in result.output

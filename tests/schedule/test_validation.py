@@ -4,10 +4,13 @@ and what to fix; every problem in a file is reported, not just the first."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from bot.schedule.errors import ScheduleError
 from bot.schedule.loader import load_schedule
@@ -77,7 +80,7 @@ def test_unknown_event_zone_names_the_fix(write: Write) -> None:
     """,
     )
     assert problems(path) == [
-        f"{path}: event: timezone: unknown time zone 'Europe/Viena'; did you mean 'Europe/Vienna'?"
+        f"{path}:1: event: timezone: unknown time zone 'Europe/Viena'; did you mean 'Europe/Vienna'?"
     ]
 
 
@@ -90,7 +93,7 @@ def test_unknown_display_zone_is_reported_with_the_valid_rest(write: Write) -> N
     """,
     )
     assert problems(path) == [
-        f"{path}: event: display_timezones: unknown time zone 'Asia/Tokio'; did you mean 'Asia/Tokyo'?"
+        f"{path}:1: event: display_timezones[0]: unknown time zone 'Asia/Tokio'; did you mean 'Asia/Tokyo'?"
     ]
 
 
@@ -198,7 +201,7 @@ def test_misspelt_fields_get_a_suggestion(write: Write) -> None:
     """,
     )
     assert problems(path) == [
-        f"{path}: event: unknown field 'display_timezone'; did you mean 'display_timezones'?",
+        f"{path}:1: event: unknown field 'display_timezone'; did you mean 'display_timezones'?",
         f"{path}:3: session 'a': unknown field 'afiliation'; did you mean 'affiliation'?",
         f"{path}:3: session 'a': unknown field 'tittle'; did you mean 'title'?",
     ]
@@ -304,7 +307,7 @@ def test_every_problem_in_a_file_is_reported_at_once(write: Write) -> None:
 
 def test_an_empty_session_list_is_an_error(write: Write) -> None:
     path = write("empty.yaml", "event: {name: X, timezone: UTC}\nsessions: []\n")
-    assert problems(path) == [f"{path}: the schedule has no sessions"]
+    assert problems(path) == [f"{path}:2: the schedule has no sessions"]
 
 
 def test_speaker_shorthand_with_affiliation(write: Write) -> None:
@@ -319,3 +322,111 @@ def test_speaker_shorthand_with_affiliation(write: Write) -> None:
 def test_numeric_ids_become_text(write: Write) -> None:
     path = write("numeric.yaml", HEAD + "\n  - {id: 12, title: Talk, start: 09:00, end: 09:30}\n")
     assert load_schedule(path).sessions[0].id == "12"
+
+
+# --- through `chairbot check`: only the real problems, each with its line --------------------------------------
+
+Run = Callable[..., Result]
+
+TALK = '\n  - {id: a, title: Talk, start: "09:00", end: "10:00"}\n'
+
+
+def check_problems(run: Run, path: Path) -> list[str]:
+    """The problem lines `chairbot check` prints for ``path``, after its count."""
+    result = run("check", path)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.stderr
+    return result.stderr.splitlines()[1:]
+
+
+def test_a_typo_in_the_event_does_not_hide_its_unknown_zone_nor_take_the_sessions_date(run: Run, write: Write) -> None:
+    path = write("typo.yaml", "event: {name: x, timezone: Europe/Vienn, date: 2024-05-11, nme: y}\nsessions:" + TALK)
+    assert check_problems(run, path) == [
+        f"{path}:1: event: unknown field 'nme'; did you mean 'name'?",
+        f"{path}:1: event: timezone: unknown time zone 'Europe/Vienn'; did you mean 'Europe/Vienna'?",
+    ]
+
+
+def test_an_empty_display_zone_is_named_as_such_with_its_place(run: Run, write: Write) -> None:
+    path = write(
+        "empty-zone.yaml",
+        'event:\n  name: x\n  timezone: Europe/Vienna\n  date: 2024-05-11\n  display_timezones:\n    - UTC\n    - ""\n'
+        "sessions:" + TALK,
+    )
+    assert check_problems(run, path) == [
+        f"{path}:7: event: display_timezones[1]: the name of a display zone is empty; "
+        "write an IANA name such as 'Europe/Vienna'"
+    ]
+
+
+def test_an_empty_venue_zone_is_named_as_such(run: Run, write: Write) -> None:
+    path = write("empty-venue.yaml", 'event: {name: x, timezone: " ", date: 2024-05-11}\nsessions:' + TALK)
+    assert check_problems(run, path) == [
+        f"{path}:1: event: timezone: the name of the venue's zone is empty; write an IANA name such as 'Europe/Vienna'"
+    ]
+
+
+def test_a_wrong_event_date_is_reported_once_not_for_every_session(run: Run, write: Write) -> None:
+    path = write(
+        "date.yaml",
+        "event:\n  name: x\n  timezone: Europe/Vienna\n  date: 2024-02-30\nsessions:"
+        + TALK
+        + '  - {id: b, title: Talk, start: "10:00", end: "11:00"}\n',
+    )
+    (only,) = check_problems(run, path)
+    assert only.startswith(f"{path}:4: event: date: input should be a valid date")
+
+
+def test_a_session_without_any_date_is_still_told_to_get_one(run: Run, write: Write) -> None:
+    path = write("no-date.yaml", "event: {name: x, timezone: Europe/Vienna}\nsessions:" + TALK)
+    assert check_problems(run, path) == [
+        f"{path}:3: session 'a': start '09:00' has no date: give the session a 'date' or the event a default 'date'",
+        f"{path}:3: session 'a': end '10:00' has no date: give the session a 'date' or the event a default 'date'",
+    ]
+
+
+# --- dates at the edge of the calendar ---------------------------------------------------------------------------
+
+YEARS = "write the real date (a year from 1900 to 2999)"
+
+
+@pytest.mark.parametrize(
+    ("date", "start", "end"),
+    [("9999-12-31", "23:00", "24:00"), ("0001-01-01", "00:00", "01:00")],
+)
+@pytest.mark.parametrize("command", ["check", "show", "plan", "import", "rehearse"])
+def test_an_event_date_at_the_edge_of_the_calendar_is_a_problem_to_fix(
+    run: Run, write: Write, command: str, date: str, start: str, end: str
+) -> None:
+    path = write(
+        "edge.yaml",
+        f'event: {{name: x, timezone: Europe/Vienna, date: {date}}}\nsessions:\n  - {{id: a, title: Talk, start: "{start}", end: "{end}"}}\n',
+    )
+    result = run(command, path)
+    assert result.exit_code == 1, result.output
+    assert f"{path}:1: event: date: {date} is not a plausible date for a schedule; {YEARS}" in result.stderr
+    assert "has no date" not in result.stderr
+
+
+@pytest.mark.parametrize("end", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:30:00+01:00", "0001-01-01 00:30"])
+def test_a_date_time_at_the_edge_of_the_calendar_is_a_problem_to_fix(run: Run, write: Write, end: str) -> None:
+    path = write("edge.yaml", HEAD + f'\n  - {{id: a, title: Talk, start: "09:00", end: "{end}"}}\n')
+    assert check_problems(run, path) == [
+        f"{path}:3: session 'a': end {end!r} is not on a plausible date for a schedule; {YEARS}"
+    ]
+
+
+# --- files that are not schedule-sized ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_refused_at_the_size_limit() -> None:
+    # In a subprocess with a timeout: a reader without a limit would never return.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "/dev/zero"], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "/dev/zero: invalid: 1 problem",
+        "/dev/zero: is larger than 64 MB, too large for a schedule",
+    ]
