@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot.announce.outbox import Planned
 from bot.announce.sessions import QA_CLOSE, planned_json, planned_posts
+from bot.cli_options import F, date_opt, note_unused_options, tz_many, venue_tz_opt
 from bot.config import ConfigError, Settings, load_settings
 from bot.qa.cli import qa_group
 from bot.render import counted
@@ -32,9 +33,7 @@ from bot.schedule.importers.plaintext import MissingZone
 from bot.schedule.loader import NATIVE, Format, load_with_format
 from bot.schedule.model import Schedule
 from bot.timefmt import clock, span, zone_label
-from bot.zones import ZoneError, get_zone, zone_name
-
-F = TypeVar("F", bound=Callable[..., Any])
+from bot.zones import zone_name
 
 
 class InvalidInput(click.ClickException):
@@ -46,6 +45,9 @@ class InvalidInput(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+_SCHEDULE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
 @contextmanager
 def _reporting() -> Iterator[None]:
     """Turn schedule problems into exit code 1 and usage problems into exit code 2, with their messages."""
@@ -55,48 +57,6 @@ def _reporting() -> Iterator[None]:
         raise InvalidInput(exc.render()) from None
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-
-
-def _zone_option(value: str | None) -> ZoneInfo | None:
-    if value is None:
-        return None
-    try:
-        return get_zone(value)
-    except ZoneError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2024-05-11") from None
-
-
-def _tz_one(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ZoneInfo | None:
-    return _zone_option(value)
-
-
-def _tz_many(_ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> list[ZoneInfo]:
-    return [z for z in (_zone_option(v) for v in value) if z is not None]
-
-
-_SCHEDULE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_DATE_HELP = "Date of a plain-text schedule (YYYY-MM-DD)."
-_VENUE_TZ_HELP = (
-    "The venue's zone (IANA name) for a schedule that names none: a plain-text schedule, or a pretalx/frab "
-    "export without time_zone_name. A zone in the file wins."
-)
-
-
-def _date_opt(f: F) -> F:
-    return click.option("--date", "date", callback=_date_option, metavar="YYYY-MM-DD", help=_DATE_HELP)(f)
-
-
-def _venue_tz_opt(f: F) -> F:
-    return click.option("--venue-tz", "venue_tz", callback=_tz_one, metavar="ZONE", help=_VENUE_TZ_HELP)(f)
 
 
 def _no_display_zones(f: F) -> F:
@@ -121,7 +81,8 @@ def _load(
     name: str | None = None,
 ) -> tuple[Schedule, Format]:
     """Load ``path``; ``venue_tz`` is the zone of a file that names none. ``zones`` (display zones) never
-    stand in for it: a plain-text schedule given only ``--tz`` is told to use ``--venue-tz``."""
+    stand in for it: a plain-text schedule given only ``--tz`` is told to use ``--venue-tz``. A note says which
+    options the file made no use of."""
     try:
         schedule, fmt = load_with_format(path, date=date, timezone=zone_name(venue_tz) if venue_tz else None, name=name)
     except MissingZone as exc:
@@ -130,12 +91,7 @@ def _load(
                 f"{exc}; --tz only adds display zones: for the venue write --venue-tz {zone_name(zones[0])}"
             ) from None
         raise
-    if venue_tz is not None and zone_name(schedule.event.timezone) != zone_name(venue_tz):
-        click.echo(
-            f"chairbot: note: {path} names its own zone, {zone_name(schedule.event.timezone)}; "
-            f"--venue-tz {zone_name(venue_tz)} ignored",
-            err=True,
-        )
+    note_unused_options(path, schedule, fmt, venue_tz=venue_tz, plain_text_only=[("--date", date), ("--name", name)])
     return schedule, fmt
 
 
@@ -183,8 +139,8 @@ def _summary(schedule: Schedule, fmt: Format) -> str:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=_SCHEDULE_FILE)
-@_date_opt
-@_venue_tz_opt
+@date_opt
+@venue_tz_opt
 @_no_display_zones
 def check(files: tuple[Path, ...], date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """Validate schedule FILES: one summary line per file, every problem with its place and fix."""
@@ -254,14 +210,14 @@ def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
     "--tz",
     "zones",
     multiple=True,
-    callback=_tz_many,
+    callback=tz_many,
     metavar="ZONE",
     help="Also show times in ZONE (repeatable), instead of the event's display zones. "
     "Only adds columns: the venue's zone comes from the file, or --venue-tz.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: instants as UTC ISO-8601 ending in Z.")
-@_date_opt
-@_venue_tz_opt
+@date_opt
+@venue_tz_opt
 def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """Show the schedule in FILE as a table in the venue's zone and other zones."""
     with _reporting():
@@ -277,13 +233,13 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
 
 @cli.command(name="import")
 @click.argument("file", type=_SCHEDULE_FILE)
-@_date_opt
-@_venue_tz_opt
+@date_opt
+@venue_tz_opt
 @click.option(
     "--tz",
     "zones",
     multiple=True,
-    callback=_tz_many,
+    callback=tz_many,
     metavar="ZONE",
     help="Add ZONE to the display zones written to the file (repeatable).",
 )
@@ -306,10 +262,6 @@ def import_(
     with _reporting():
         schedule, fmt = _load(file, date, venue_tz, zones, name=name)
     schedule = _with_display_zones(schedule, zones)
-    if fmt is not Format.PLAINTEXT:
-        unused = [flag for flag, value in (("--date", date), ("--name", name)) if value is not None]
-        if unused:
-            click.echo(f"chairbot: note: {' and '.join(unused)} only apply to plain-text schedules; ignored", err=True)
     header = (
         f"Imported by chairbot from {file.name} ({fmt.value}).\n"
         f"Times written HH:MM are local to {zone_name(schedule.event.timezone)} on the session's date "
@@ -370,8 +322,8 @@ def _what(action: str) -> str:
 @click.argument("file", type=_SCHEDULE_FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: 'at' as UTC ISO-8601 ending in Z.")
 @_qa_close_after_opt
-@_date_opt
-@_venue_tz_opt
+@date_opt
+@venue_tz_opt
 @_no_display_zones
 def plan(file: Path, as_json: bool, qa_close_after: int, date: dt.date | None, venue_tz: ZoneInfo | None) -> None:
     """List the announcements the bot will post for FILE, in the order they are due: "starting in N minutes",
@@ -487,8 +439,8 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
     help="Start as the bot would after a restart at --start: posts still useful go out late, stale ones are skipped.",
 )
 @_qa_close_after_opt
-@_date_opt
-@_venue_tz_opt
+@date_opt
+@venue_tz_opt
 @_no_display_zones
 @_log_level_opt("WARNING")
 def rehearse(

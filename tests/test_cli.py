@@ -229,6 +229,23 @@ def test_import_to_standard_output(run: Run, write: Write) -> None:
     assert 'start: "09:00"' in result.stdout
 
 
+@pytest.mark.parametrize("command", ["check", "show", "plan", "rehearse", "import"])
+def test_date_on_a_file_that_is_not_plain_text_is_noted_once_as_ignored(run: Run, write: Write, command: str) -> None:
+    path = write("s.yaml", SMALL)
+    extra = ["--speed", "100000"] if command == "rehearse" else []
+    result = run(command, path, "--date", "2024-05-12", *extra)
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "note:" in line]
+    assert notes == [f"chairbot: note: {path}: --date applies only to plain-text schedules; ignored"]
+
+
+def test_import_notes_date_and_name_together_as_ignored(run: Run, write: Write) -> None:
+    path = write("s.yaml", SMALL)
+    result = run("import", path, "--date", "2024-05-12", "--name", "Other")
+    assert result.exit_code == 0, result.stderr
+    assert f"chairbot: note: {path}: --date and --name apply only to plain-text schedules; ignored" in result.stderr
+
+
 PLAIN = """
 Tentative Workshop Schedule.
 

@@ -3,22 +3,26 @@
 Read-only: the database is opened with ``mode=ro`` and never created or changed, so it is safe to run next to
 the live bot. A missing, unreadable or foreign database exits with code 1 and a message naming the path;
 usage errors exit with 2 (click's default). ``export --schedule FILE`` reads the schedule the bot runs with, so
-the Markdown heads each session with its title, speakers and time; an invalid schedule also exits with 1.
+the Markdown heads each session with its title, speakers and time (``--venue-tz`` for an export that names no
+zone, as in every command that reads a schedule); an invalid schedule also exits with 1.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
+from bot.cli_options import note_unused_options, venue_tz_opt
 from bot.qa.errors import StoreError
 from bot.qa.export import EXPORT_FORMATS, listing_table, render_export
 from bot.qa.model import Question, Status
 from bot.qa.store import QAStore
 from bot.schedule.errors import ScheduleError, UsageError
-from bot.schedule.loader import load_schedule
+from bot.schedule.loader import load_with_format
 from bot.schedule.model import Schedule
+from bot.zones import zone_name
 
 _LISTED_BY_DEFAULT = (Status.ON_STAGE, Status.QUEUED, Status.PENDING_REVIEW)
 _EXPORTED_BY_DEFAULT = tuple(status for status in Status if status is not Status.HIDDEN)
@@ -40,15 +44,17 @@ def _open(db_path: Path) -> QAStore:
         raise click.ClickException(str(exc)) from None
 
 
-def _load_schedule(path: Path) -> Schedule:
+def _load_schedule(path: Path, venue_tz: ZoneInfo | None) -> Schedule:
     try:
-        return load_schedule(path)
+        schedule, fmt = load_with_format(path, timezone=zone_name(venue_tz) if venue_tz is not None else None)
     except ScheduleError as exc:
         raise click.ClickException(exc.render()) from None
     except UsageError as exc:
         # The loader's advice names the options of `chairbot import`, which turns such a file into one the bot runs.
         message = f"--schedule {path}: {exc} to `chairbot import`, then give its output to --schedule"
         raise click.UsageError(message) from None
+    note_unused_options(path, schedule, fmt, venue_tz=venue_tz)
+    return schedule
 
 
 def _read(db_path: Path, session_id: str | None, statuses: tuple[Status, ...]) -> tuple[QAStore, list[Question]]:
@@ -106,6 +112,7 @@ def list_command(db_path: Path, session_id: str | None, show_all: bool) -> None:
     default=None,
     help="The schedule FILE the bot ran with: Markdown headings with title, speakers and time instead of ids.",
 )
+@venue_tz_opt
 def export_command(
     db_path: Path,
     session_id: str | None,
@@ -113,12 +120,13 @@ def export_command(
     output: Path | None,
     include_hidden: bool,
     schedule_path: Path | None,
+    venue_tz: ZoneInfo | None,
 ) -> None:
     """Export questions per session, most votes first, with their status. Anonymous askers stay anonymous.
 
     CSV cells that a spreadsheet could run as a formula start with a single quote.
     """
-    schedule = _load_schedule(schedule_path) if schedule_path is not None and fmt == "md" else None
+    schedule = _load_schedule(schedule_path, venue_tz) if schedule_path is not None and fmt == "md" else None
     statuses = tuple(Status) if include_hidden else _EXPORTED_BY_DEFAULT
     store, questions = _read(db_path, session_id, statuses)
     store.close()

@@ -367,3 +367,31 @@ def test_a_schedule_at_the_edge_of_the_calendar_exits_1_with_what_to_fix(
 
     assert result.exit_code == 1, result.exception
     assert f"{edge}:1: event: date: 9999-12-31 is not a plausible date for a schedule" in result.output
+
+
+NO_ZONE = REPO_ROOT / "tests" / "schedule" / "fixtures" / "frab_pentabarf_berlin_no_dates.xml"
+
+
+def test_an_export_without_a_zone_is_read_with_venue_tz(run_qa: Callable[..., Result], event_db: Path) -> None:
+    without = run_qa("export", "--db", event_db, "--schedule", NO_ZONE)
+    assert without.exit_code == 1
+    assert "--venue-tz Europe/Vienna" in without.output
+
+    result = run_qa("export", "--db", event_db, "--schedule", NO_ZONE, "--venue-tz", "Europe/Berlin")
+
+    assert result.exit_code == 0, result.output
+    assert "## Session talk-1" in result.stdout
+    assert "names its own zone" not in result.stderr
+
+
+def test_venue_tz_of_an_export_is_spelled_and_checked_as_in_the_other_commands(
+    run_qa: Callable[..., Result], event_db: Path, schedule_file: Path
+) -> None:
+    misspelt = run_qa("export", "--db", event_db, "--schedule", schedule_file, "--venue-tz", "Europe/Berln")
+    assert misspelt.exit_code == 2
+    assert "unknown time zone 'Europe/Berln'; did you mean 'Europe/Berlin'?" in misspelt.output
+
+    named = run_qa("export", "--db", event_db, "--schedule", schedule_file, "--venue-tz", "Asia/Tokyo")
+    assert named.exit_code == 0, named.output
+    assert f"{schedule_file} names its own zone, Europe/Vienna; --venue-tz Asia/Tokyo ignored" in named.stderr
+    assert "Saturday 11 May 2024, 09:00–09:30 Europe/Vienna" in named.stdout
