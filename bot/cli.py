@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -129,11 +130,14 @@ def _summary(schedule: Schedule, fmt: Format) -> str:
     kinds: dict[str, int] = {}
     for session in schedule.sessions:
         kinds[session.kind.value] = kinds.get(session.kind.value, 0) + 1
+    # Kinds by their names, as a schedule's 'kind' field spells them.
     counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
     source = "" if fmt in NATIVE else f" (imported from {fmt.value})"
+    sessions = counted(len(schedule.sessions), "session", "sessions")
+    announcements = counted(len(_planned(schedule)), "announcement", "announcements")
     return (
-        f"ok: {schedule.event.name!r}{source}: {len(schedule.sessions)} sessions ({counts}) on {when}, "
-        f"{span(first.start, last_end, zone)} {zone_name(zone)}; {len(_planned(schedule))} announcements planned"
+        f"ok: {schedule.event.name!r}{source}: {sessions} ({counts}) on {when}, "
+        f"{span(first.start, last_end, zone)} {zone_name(zone)}; {announcements} planned"
     )
 
 
@@ -150,8 +154,7 @@ def check(files: tuple[Path, ...], date: dt.date | None, venue_tz: ZoneInfo | No
             schedule, fmt = _load(path, date, venue_tz)
         except ScheduleError as exc:
             invalid += 1
-            n = len(exc.problems)
-            click.echo(f"{path}: invalid: {n} problem{'s' if n != 1 else ''}", err=True)
+            click.echo(f"{path}: invalid: {counted(len(exc.problems), 'problem', 'problems')}", err=True)
             click.echo(exc.render(), err=True)
         except UsageError as exc:
             unusable += 1
@@ -180,7 +183,8 @@ def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
     columns = [venue, *[z for z in zones if zone_name(z) != zone_name(venue)]]
     out = [
         schedule.event.name,
-        f"Times: {', '.join(zone_name(z) for z in columns)}; a weekday marks another day than at the venue",
+        f"Times: {', '.join(zone_name(z) for z in columns)}; a column with a start on another day than at the venue "
+        "shows the weekday of every start, and an end on another day than its start shows its own",
     ]
     for day in schedule.days():
         out.append("")
@@ -212,8 +216,8 @@ def render_table(schedule: Schedule, zones: Sequence[ZoneInfo]) -> str:
     multiple=True,
     callback=tz_many,
     metavar="ZONE",
-    help="Also show times in ZONE (repeatable), instead of the event's display zones. "
-    "Only adds columns: the venue's zone comes from the file, or --venue-tz.",
+    help="Show times in ZONE (repeatable) next to the venue's, instead of the event's display zones. "
+    "Never the venue's zone: that comes from the file, or --venue-tz. The table only: --json ignores it.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: instants as UTC ISO-8601 ending in Z.")
 @date_opt
@@ -223,6 +227,9 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
     with _reporting():
         schedule, _ = _load(file, date, venue_tz, zones)
     if as_json:
+        if zones:
+            # The JSON is the schedule as the file has it; its display zones are the event's.
+            click.echo("chairbot: note: --tz chooses the columns of the table; ignored with --json", err=True)
         click.echo(json.dumps(export.schedule_json(schedule), ensure_ascii=False, indent=2))
         return
     click.echo(render_table(schedule, zones or list(schedule.event.display_timezones)))
@@ -275,7 +282,8 @@ def import_(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"{output}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"{output}: wrote {len(schedule.sessions)} sessions from {file} ({fmt.value})", err=True)
+    sessions = counted(len(schedule.sessions), "session", "sessions")
+    click.echo(f"{output}: wrote {sessions} from {file} ({fmt.value})", err=True)
 
 
 # --- plan ------------------------------------------------------------------------------------------------------
@@ -335,7 +343,9 @@ def plan(file: Path, as_json: bool, qa_close_after: int, date: dt.date | None, v
         click.echo(json.dumps(planned_json(schedule, posts), ensure_ascii=False, indent=2))
         return
     venue = schedule.event.timezone
-    click.echo(f"{schedule.event.name}: {len(posts)} announcements (times in {zone_name(venue)})")
+    click.echo(
+        f"{schedule.event.name}: {counted(len(posts), 'announcement', 'announcements')} (times in {zone_name(venue)})"
+    )
     rows = [["at", "what", "id", "session"]]
     for post in posts:
         session = schedule.session(post.session_id or "")
@@ -417,11 +427,52 @@ def _instant_option(value: str | None, schedule: Schedule, name: str) -> dt.date
         raise click.BadParameter(str(exc), param_hint=f"--{name}") from None
 
 
+def _require_posts_between(
+    path: Path,
+    schedule: Schedule,
+    posts: Sequence[Planned],
+    start: dt.datetime | None,
+    until: dt.datetime | None,
+    *,
+    catch_up: bool,
+) -> None:
+    """Refuse a ``--start``/``--until`` that leaves the rehearsal no post to play: a start after the last post,
+    an end before the first, or (without ``--catch-up``, which also plays what is due before the start) a
+    window between two posts. The message says when the posts are due."""
+    if not posts:
+        return
+    zone = schedule.event.timezone
+    first, last = posts[0].due_at, posts[-1].due_at
+
+    def when(instant: dt.datetime) -> str:
+        return f"{instant.astimezone(zone):%a %d %b %Y %H:%M}"
+
+    due = f"the posts of {path.name} are due from {when(first)} to {when(last)} {zone_name(zone)}"
+    if start is not None and start > last:
+        raise click.BadParameter(f"{when(start)} is after the last post; {due}", param_hint="--start")
+    if until is not None and until < first:
+        raise click.BadParameter(f"{when(until)} is before the first post; {due}", param_hint="--until")
+    if not catch_up and not any(
+        (start is None or start <= p.due_at) and (until is None or p.due_at <= until) for p in posts
+    ):
+        raise click.BadParameter(
+            f"no post is due from {when(start or first)} to {when(until or last)}; {due}", param_hint="--start/--until"
+        )
+
+
+def _a_number(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    """A range lets ``nan`` through (it compares false with every bound); it is no speed."""
+    if math.isnan(value):
+        raise click.BadParameter(f"{value!r} is not a number; give one from 1 to 100000")
+    return value
+
+
 @cli.command()
 @click.argument("file", type=_SCHEDULE_FILE)
 @click.option(
     "--speed",
     type=click.FloatRange(min=1, max=100_000),
+    callback=_a_number,
     default=600,
     show_default=True,
     help="Simulated seconds per real second (600: an hour in six seconds).",
@@ -466,6 +517,7 @@ def rehearse(
     until = _instant_option(until_text, schedule, "until")
     if start is not None and until is not None and until <= start:
         raise click.BadParameter("--until must be after --start", param_hint="--until")
+    _require_posts_between(file, schedule, _planned(schedule, qa_close_after), start, until, catch_up=catch_up)
     asyncio.run(
         play(
             schedule,
@@ -533,9 +585,7 @@ def preflight(config_file: Path | None, log_level: str) -> None:
         click.echo(check.line())
     missing = [c for c in checks if not c.ok]
     if missing:
-        raise InvalidInput(
-            f"preflight: {len(missing)} problem{'s' if len(missing) != 1 else ''} to fix before the event"
-        )
+        raise InvalidInput(f"preflight: {counted(len(missing), 'problem', 'problems')} to fix before the event")
     click.echo("preflight: everything is in place")
 
 

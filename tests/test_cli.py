@@ -55,6 +55,23 @@ def test_check_reports_problems_and_exits_1(run: Run, write: Write) -> None:
     assert "Traceback" not in result.output
 
 
+#: One break: one session, one post.
+ONE = """
+event: {name: One, timezone: Europe/Vienna, date: 2024-05-11}
+sessions:
+  - {id: lunch, title: Lunch, kind: break, start: "12:00", end: "13:00"}
+"""
+
+
+def test_one_session_and_one_announcement_are_counted_in_the_singular(run: Run, write: Write) -> None:
+    path = write("one.yaml", ONE)
+    result = run("check", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"{path}: ok: 'One': 1 session (1 break) on 2024-05-11, 12:00–13:00 Europe/Vienna; 1 announcement planned\n"
+    )
+
+
 def test_missing_file_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     result = run("check", tmp_path / "nope.yaml")
     assert result.exit_code == 2
@@ -92,6 +109,26 @@ def test_show_with_asked_zones_replaces_the_display_zones(run: Run, write: Write
     opening = next(line for line in result.stdout.splitlines() if "opening" in line)
     # Los Angeles is still on Friday when the day starts at the venue: the weekday says so.
     assert opening.split()[:5] == ["08:50–09:00", "Fri", "23:50–Sat", "00:00", "12:35–12:45"]
+
+
+def test_show_legend_says_which_columns_carry_weekdays(run: Run, write: Write) -> None:
+    result = run("show", write("s.yaml", SMALL), "--tz", "America/Los_Angeles")
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "Times: Europe/Vienna, America/Los_Angeles; a column with a start on another day than at the venue shows "
+        "the weekday of every start, and an end on another day than its start shows its own"
+    )
+    # Only the opening starts on Friday in Los Angeles; every start in the column has its weekday all the same.
+    lunch = next(line for line in lines if "lunch" in line)
+    assert lunch.split()[:2] == ["12:15–13:30", "Sat"]
+
+
+def test_show_json_notes_that_tz_chooses_only_the_tables_columns(run: Run, write: Write) -> None:
+    plain = run("show", write("s.yaml", SMALL), "--json")
+    result = run("show", write("s.yaml", SMALL), "--json", "--tz", "Asia/Tokyo")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == plain.stdout
+    assert result.stderr == "chairbot: note: --tz chooses the columns of the table; ignored with --json\n"
 
 
 def test_show_json_lists_sessions_by_start_in_utc(run: Run, write: Write) -> None:
@@ -160,6 +197,12 @@ def test_plan_ids_are_stable_from_run_to_run(run: Run) -> None:
     assert len(ids) == len(set(ids))
 
 
+def test_plan_of_one_announcement_says_so_in_the_singular(run: Run, write: Write) -> None:
+    result = run("plan", write("one.yaml", ONE))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "One: 1 announcement (times in Europe/Vienna)"
+
+
 def test_plan_table_is_readable(run: Run, write: Write) -> None:
     result = run("plan", write("s.yaml", SMALL))
     assert result.exit_code == 0
@@ -220,6 +263,13 @@ def test_import_writes_yaml_that_loads_to_the_same_instants(run: Run, write: Wri
     before = run("show", ICLR, "--json").stdout
     after = run("show", out, "--json").stdout
     assert json.loads(after)["sessions"] == json.loads(before)["sessions"]
+
+
+def test_import_of_one_session_says_so_in_the_singular(run: Run, write: Write, tmp_path: Path) -> None:
+    path = write("one.yaml", ONE)
+    result = run("import", path, "-o", tmp_path / "out.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"{tmp_path / 'out.yaml'}: wrote 1 session from {path} (yaml)\n"
 
 
 def test_import_to_standard_output(run: Run, write: Write) -> None:

@@ -7,9 +7,11 @@ import io
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from bot.announce.sessions import planned_posts
 from bot.app import rehearse
@@ -179,3 +181,75 @@ async def test_on_the_night_the_clocks_go_back_the_repeated_hour_names_its_offse
     await rehearse(parse_schedule(FALL_BACK, "night.yaml"), speed=100_000, out=out)
     stamps = re.findall(r"^── (.+?) Berlin · ", out.getvalue(), flags=re.MULTILINE)
     assert stamps == ["Sun 02:10:00 CEST", "Sun 02:10:00 CET"]
+
+
+# --- the command line's window and header ------------------------------------------------------------------------
+
+ICLR = ROOT / "schedule" / "iclr2024-rrfm.yaml"
+ICLR_POSTS = "the posts of iclr2024-rrfm.yaml are due from Sat 11 May 2024 08:40 to Sat 11 May 2024 18:10 Europe/Vienna"
+
+#: One break: one post, one message.
+ONE = """
+event: {name: One Break, timezone: Europe/Vienna, date: 2024-05-11}
+sessions:
+  - {id: lunch, title: Lunch, kind: break, start: "12:00", end: "13:00"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (["--start", "2030-01-01T00:00Z"], "Invalid value for --start: Tue 01 Jan 2030 01:00 is after the last post"),
+        (["--until", "08:00"], "Invalid value for --until: Sat 11 May 2024 08:00 is before the first post"),
+        (["--until", "08:39"], "Invalid value for --until: Sat 11 May 2024 08:39 is before the first post"),
+        (
+            ["--start", "12:16", "--until", "12:20"],
+            "no post is due from Sat 11 May 2024 12:16 to Sat 11 May 2024 12:20",
+        ),
+    ],
+)
+def test_a_window_without_a_post_is_refused_with_when_the_posts_are_due(
+    run: Callable[..., Result], args: list[str], refusal: str
+) -> None:
+    result = run("rehearse", ICLR, "--speed", "100000", *args)
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert refusal in message
+    assert ICLR_POSTS in message
+    assert result.stdout == ""
+
+
+def test_catching_up_in_a_window_without_a_post_plays_what_was_due_before() -> None:
+    text = _rehearse_bundled("--speed", "100000", "--start", "12:16", "--until", "12:20", "--catch-up")
+    assert "Rehearsal done: 0 announcements" not in text
+    assert re.search(r"\d+ skipped", text)
+
+
+def test_the_header_names_the_years_of_a_window_across_a_new_year(
+    run: Callable[..., Result], write: Callable[[str, str], Path]
+) -> None:
+    midnight = write("new-year.yaml", ONE.replace("2024-05-11", "2025-01-01").replace('"12:00"', '"00:00"'))
+    result = run("rehearse", midnight, "--speed", "100000")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "Rehearsal of One Break: 1 announcement from Tue 31 Dec 2024 23:59 to Wed 01 Jan 2025 00:00 Europe/Vienna, "
+        "100000× real time"
+    )
+
+
+@pytest.mark.parametrize("speed", ["nan", "NaN", "inf"])
+def test_a_speed_that_is_not_a_finite_number_is_a_usage_error(run: Callable[..., Result], speed: str) -> None:
+    result = run("rehearse", ICLR, "--speed", speed)
+    assert result.exit_code == 2
+    assert "Invalid value for '--speed'" in result.stderr
+    assert "real time" not in result.stdout
+
+
+def test_one_post_and_one_message_are_counted_in_the_singular(
+    run: Callable[..., Result], write: Callable[[str, str], Path]
+) -> None:
+    result = run("rehearse", write("one.yaml", ONE), "--speed", "100000")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Rehearsal of One Break: 1 announcement from Sat 11 May 11:59 to Sat 11 May 12:00 ")
+    assert lines[-1].startswith("Rehearsal done: 1 announcement, 1 message, 0 skipped;")

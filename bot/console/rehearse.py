@@ -21,7 +21,7 @@ from bot.chair import Chair
 from bot.clock import Clock, SteppedClock
 from bot.messages import Post
 from bot.qa.model import Question
-from bot.render import on_stage_text
+from bot.render import counted, on_stage_text
 from bot.schedule.model import Schedule, Session
 from bot.timefmt import relative, zone_label
 from bot.zones import is_unambiguous
@@ -146,11 +146,14 @@ def window(
 
 
 def header(schedule: Schedule, begin: dt.datetime, end: dt.datetime, posts: int, speed: float) -> str:
+    """The first line of a rehearsal: what it plays, from when to when at the venue (with the year when the two
+    are in different years), and how fast."""
     zone = schedule.event.timezone
+    first, last = begin.astimezone(zone), end.astimezone(zone)
+    stamp = "%a %d %b %H:%M" if first.year == last.year else "%a %d %b %Y %H:%M"
     return (
-        f"Rehearsal of {schedule.event.name}: {posts} announcements from "
-        f"{begin.astimezone(zone):%a %d %b %H:%M} to {end.astimezone(zone):%a %d %b %H:%M} {zone.key}, "
-        f"{speed:g}× real time\n\n"
+        f"Rehearsal of {schedule.event.name}: {counted(posts, 'announcement', 'announcements')} from "
+        f"{first:{stamp}} to {last:{stamp}} {zone.key}, {speed:g}× real time\n\n"
     )
 
 
@@ -181,7 +184,8 @@ async def play(
         max_lateness=max(lateness, default=dt.timedelta()),
     )
     publisher.out.write(
-        f"Rehearsal done: {summary.announcements} announcements, {summary.messages} messages, "
+        f"Rehearsal done: {counted(summary.announcements, 'announcement', 'announcements')}, "
+        f"{counted(summary.messages, 'message', 'messages')}, "
         f"{summary.skipped} skipped; at most {summary.max_lateness.total_seconds():.1f} simulated seconds late.\n"
     )
     return summary
