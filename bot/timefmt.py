@@ -146,13 +146,13 @@ def duration(length: dt.timedelta) -> str:
 
 def relative(delta: dt.timedelta) -> str:
     """How far away an instant ``delta`` from now is: ``in 9 minutes``, ``1 second ago``, ``in 1 hour 15 minutes``
-    (precision as in :func:`duration`), or ``now`` within half a second.
+    (precision as in :func:`duration`), or ``now`` for anything :func:`duration` would write as 0 seconds.
 
     >>> relative(dt.timedelta(minutes=75))
     'in 1 hour 15 minutes'
     """
     seconds = delta.total_seconds()
-    if abs(seconds) < 0.5:
+    if round(abs(seconds)) == 0:  # the rounding duration() does: "in 0 seconds" would read as a mistake
         return "now"
     return (_FUTURE if seconds > 0 else _PAST).format(duration(delta))
 

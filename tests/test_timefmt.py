@@ -7,7 +7,7 @@ import re
 import zoneinfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.timefmt import (
@@ -133,6 +133,20 @@ def test_clock_names_no_day_without_a_reference_or_on_the_same_day() -> None:
 )
 def test_relative_reads_as_a_person_writes_it(delta: dt.timedelta, expected: str) -> None:
     assert relative(delta) == expected
+
+
+@given(milliseconds=st.integers(min_value=-10 * 86_400_000, max_value=10 * 86_400_000))
+@example(milliseconds=500)
+@example(milliseconds=-500)
+def test_relative_never_writes_zero_seconds(milliseconds: int) -> None:
+    delta = dt.timedelta(milliseconds=milliseconds)
+    assert not re.search(r"\b0 seconds", relative(delta))
+    assert (relative(delta) == "now") == (duration(delta) == "0 seconds")
+
+
+@pytest.mark.parametrize("milliseconds", [500, -500, 499, -499])
+def test_half_a_second_either_way_is_now(milliseconds: int) -> None:
+    assert relative(dt.timedelta(milliseconds=milliseconds)) == "now"
 
 
 def test_duration_has_no_direction_and_no_seconds_past_a_minute() -> None:
