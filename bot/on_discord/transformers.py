@@ -40,6 +40,8 @@ class SessionTransformer(app_commands.Transformer):
         if found is None:
             if self.pool == "cancelled":
                 raise Refusal(f"{wanted!r} is not cancelled.")
+            if self.pool == "all":
+                raise Refusal(f"There is no session {wanted!r} in force (already cancelled?).")
             raise Refusal(f"There is no session {wanted!r}; pick one from the list.")
         return found
 

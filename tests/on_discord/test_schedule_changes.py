@@ -204,3 +204,11 @@ async def test_a_talk_on_can_end_earlier_and_brings_the_rest_forward(talk_on: Ev
     assert talk_on.chair.schedule.session("invited-1").start == venue("09:00")
     assert talk_on.chair.schedule.session("invited-1").end == venue("09:20")
     assert talk_on.chair.schedule.session("posters-1").start == venue("09:20")
+
+
+async def test_a_session_not_in_force_is_named_in_the_refusal(event: Event) -> None:
+    await event.emu.slash("schedule cancel", {"session": "invited-2"}, user=event.organizer)
+    again = await event.emu.slash("schedule cancel", {"session": "invited-2"}, user=event.organizer)
+    assert again.content == "There is no session 'invited-2' in force (already cancelled?)."
+    restored = await event.emu.slash("schedule restore", {"session": "posters-1"}, user=event.organizer)
+    assert restored.content == "'posters-1' is not cancelled."
