@@ -21,6 +21,15 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _checked(start: dt.datetime, speed: float) -> tuple[dt.datetime, float]:
+    """A fast clock's start (in UTC) and speed, refused when they cannot make a clock."""
+    if start.tzinfo is None:
+        raise ValueError("the clock's start must be timezone-aware")
+    if not speed > 0:  # also refuses NaN
+        raise ValueError("speed must be positive")
+    return start.astimezone(dt.UTC), speed
+
+
 class ShiftedClock:
     """Time that runs ``speed`` times as fast as real time and read ``start`` when it was created.
 
@@ -29,14 +38,9 @@ class ShiftedClock:
     """
 
     def __init__(self, start: dt.datetime, *, speed: float = 1.0, real: Clock = system_clock) -> None:
-        if start.tzinfo is None:
-            raise ValueError("the clock's start must be timezone-aware")
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
+        self._anchor, self.speed = _checked(start, speed)
         self._real = real
         self._anchor_real = real()
-        self._anchor = start.astimezone(dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self._anchor + (self._real() - self._anchor_real) * self.speed
@@ -62,13 +66,8 @@ class SteppedClock:
     """
 
     def __init__(self, start: dt.datetime, *, speed: float = 1.0, real: Clock = system_clock) -> None:
-        if start.tzinfo is None:
-            raise ValueError("the clock's start must be timezone-aware")
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
+        self._anchor, self.speed = _checked(start, speed)
         self._real = real
-        self._anchor = start.astimezone(dt.UTC)
         self._anchor_real = real()
         #: Where the clock is running to; ``None`` while it stands at ``_anchor``.
         self._target: dt.datetime | None = None

