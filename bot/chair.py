@@ -83,6 +83,11 @@ class Chair:
         self._poller: asyncio.Task[None] | None = None
         self._last_problems: str | None = None
 
+    @property
+    def last_problems(self) -> str | None:
+        """The problems of the newest version of the schedule that was refused (None: the last check was fine)."""
+        return self._last_problems
+
     def attach(self, publisher: Publisher, events_tab: EventsTab | None = None) -> None:
         """Plug in where posts go and, where there is one, the Events tab."""
         self.publisher = publisher
