@@ -23,6 +23,8 @@ COPY schedule ./schedule
 
 USER chairbot
 VOLUME ["/data"]
+# The web side, when CHAIRBOT_WEB_LISTEN=0.0.0.0:8080 is set.
+EXPOSE 8080
 
 ENTRYPOINT ["chairbot"]
 CMD ["run"]

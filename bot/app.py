@@ -1,6 +1,7 @@
 """The wiring: settings → stores → the application core → adapters, and closing them in the reverse order.
 
-The one module that imports the adapters (:mod:`bot.on_discord`, :mod:`bot.console`, :mod:`bot.http_fetch`).
+The one module that imports the adapters (:mod:`bot.on_discord`, :mod:`bot.web`, :mod:`bot.console`,
+:mod:`bot.http_fetch`).
 ``chairbot run`` uses :func:`run_bot`, ``chairbot preflight`` :func:`preflight`, ``chairbot rehearse``
 :func:`rehearse`, and the tests :func:`discord_app` and :func:`rehearse` as well, so nothing is wired twice.
 """
@@ -11,16 +12,19 @@ import datetime as dt
 import gc
 import logging
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TextIO
+
+from aiohttp import web
 
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
 from bot.config import Settings
 from bot.console.rehearse import ConsolePublisher, RehearsalSummary, header, play, window
 from bot.errors import StartupError
+from bot.health import GatewayStats
 from bot.http_fetch import HttpFetcher
 from bot.on_discord.client import ChairBot
 from bot.on_discord.events_tab import DiscordEventsTab
@@ -31,6 +35,7 @@ from bot.qa.service import QAService
 from bot.schedule.errors import ScheduleError
 from bot.schedule.model import Schedule
 from bot.schedule.source import ScheduleSource
+from bot.web.server import bound_port, make_app, start_site
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +81,34 @@ async def discord_app(
         try:
             assert chair.file is not None
             await publisher.load(chair.file)
-            async with bot:
+            async with bot, _web_side(settings, chair, bot.gateway_stats):
                 yield bot
         finally:
             await chair.close()
     finally:
         await source.close()
         await qa.close()
+
+
+@asynccontextmanager
+async def _web_side(
+    settings: Settings, chair: Chair, gateway: Callable[[], GatewayStats | None]
+) -> AsyncIterator[web.AppRunner | None]:
+    """The web side on ``settings.web_listen`` while the bot runs (nothing when it is not set)."""
+    address = settings.web_address
+    if address is None:
+        yield None
+        return
+    host, port = address
+    try:
+        runner = await start_site(make_app(chair, gateway=gateway), host, port)
+    except OSError as exc:
+        raise StartupError(f"the web side cannot listen on {settings.web_listen}: {exc.strerror or exc}") from None
+    log.info("web side on http://%s:%d/", host, bound_port(runner))
+    try:
+        yield runner
+    finally:
+        await runner.cleanup()
 
 
 def tune_garbage_collection() -> None:

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     #: The venue's zone for a schedule that names none (a pretalx or frab export without ``time_zone_name``);
     #: a zone in the schedule wins.
     venue_timezone: str | None = None
+    #: Where the web side listens (``127.0.0.1:8080``; port 0: any free one); off when not set.
+    web_listen: str | None = None
 
     _config_file: ClassVar[Path | None] = None
 
@@ -114,6 +116,24 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         return zone_name(get_zone(value.strip()))  # ZoneError (a ValueError) names the closest known zones
+
+    @field_validator("web_listen")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError(f"{value!r} is not HOST:PORT; write e.g. 127.0.0.1:8080")
+        return value.strip()
+
+    @property
+    def web_address(self) -> tuple[str, int] | None:
+        """``web_listen`` as (host, port), or None when the web side is off."""
+        if self.web_listen is None:
+            return None
+        host, _, port = self.web_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("question_min_length", "question_max_length")
     @classmethod

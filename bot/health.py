@@ -45,3 +45,20 @@ class Health:
             value = data[key]
             data[key] = utc_iso(value) if value is not None else None
         return data
+
+
+#: The next planned announcement may be this late before the outbox counts as lagging.
+OUTBOX_LAG = dt.timedelta(seconds=60)
+
+
+def degraded_reasons(health: Health, gateway: GatewayStats | None, schedule_problems: str | None) -> list[str]:
+    """Why the bot is degraded (empty: it is fine)."""
+    reasons = []
+    if health.next_at is not None and health.now - health.next_at > OUTBOX_LAG:
+        late = int((health.now - health.next_at).total_seconds())
+        reasons.append(f"outbox lag: {health.next_announcement} is {late} s overdue")
+    if gateway is not None and gateway.latency_ms is None:
+        reasons.append("gateway not connected")
+    if schedule_problems:
+        reasons.append("schedule source: the newest version was refused")
+    return reasons

@@ -72,6 +72,7 @@ async def running_event(
     qa_channel: str | None = "questions",
     schedule: str = SCHEDULE,
     location: str | None = None,
+    web_listen: str | None = None,
 ) -> AsyncIterator[Event]:
     """The emulator with the test server, and chairbot running against it on ``clock``."""
     schedule_path = tmp_path / "day.yaml"
@@ -92,6 +93,7 @@ async def running_event(
             qa_channel=qa_channel,
             data_dir=tmp_path / "data",
             schedule=location or str(schedule_path),
+            web_listen=web_listen,
         )
         async with discord_app(settings, clock=clock) as bot, emu.run_client(bot):
             await asyncio.wait_for(bot.chair.started.wait(), 10)

@@ -1,0 +1,99 @@
+"""What the schedule page shows, as plain data for its template: days, sessions, times in every zone, and which
+sessions are on now, next, past or cancelled at a given instant. Pure: tested on plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.schedule.model import Kind, Schedule, Session
+from bot.timefmt import span, utc_iso, zone_label
+from bot.zones import zone_name
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTime:
+    """A session's time in one zone: ``09:00–09:30`` and the zone's short name."""
+
+    text: str
+    zone: str
+    zone_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    session: Session
+    #: ``now``, ``next``, ``past``, ``cancelled`` or empty (later today).
+    state: str
+    start_utc: str
+    end_utc: str
+    venue: ZoneTime
+    others: tuple[ZoneTime, ...]
+    speakers: str
+    links: tuple[Link, ...]
+    has_calendar: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    date: dt.date
+    label: str
+    rows: tuple[Row, ...]
+
+
+def _state(session: Session, cancelled: bool, now: dt.datetime, next_start: dt.datetime | None) -> str:
+    if cancelled:
+        return "cancelled"
+    if session.start <= now < session.end:
+        return "now"
+    if session.end <= now:
+        return "past"
+    return "next" if session.start == next_start else ""
+
+
+def _links(session: Session) -> tuple[Link, ...]:
+    links = session.links
+    pairs = (("Stream", links.stream), ("Virtual room", links.virtual_room), ("Slides", links.slides))
+    return tuple(Link(label, url) for label, url in pairs if url)
+
+
+def _speakers(session: Session) -> str:
+    return ", ".join(f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in session.speakers)
+
+
+def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.datetime) -> list[Day]:
+    """The sessions in force and the cancelled ones, by local day at the venue, in start order."""
+    venue = schedule.event.timezone
+    later = [s.start for s in schedule.sessions if s.start > now]
+    next_start = min(later) if later else None
+    everything = [(s, False) for s in schedule.sessions] + [(s, True) for s in cancelled.values()]
+    everything.sort(key=lambda row: (row[0].start, row[0].room or "", row[0].id))
+    by_day: dict[dt.date, list[Row]] = {}
+    for session, gone in everything:
+        day = session.start.astimezone(venue).date()
+        others = tuple(
+            ZoneTime(span(session.start, session.end, zone, day), zone_label(zone), zone_name(zone))
+            for zone in schedule.event.display_timezones
+            if zone_name(zone) != zone_name(venue)
+        )
+        by_day.setdefault(day, []).append(
+            Row(
+                session=session,
+                state=_state(session, gone, now, next_start),
+                start_utc=utc_iso(session.start),
+                end_utc=utc_iso(session.end),
+                venue=ZoneTime(span(session.start, session.end, venue), zone_label(venue), zone_name(venue)),
+                others=others,
+                speakers=_speakers(session),
+                links=_links(session),
+                has_calendar=session.kind is not Kind.BREAK,
+            )
+        )
+    return [Day(day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows)) for day, rows in sorted(by_day.items())]

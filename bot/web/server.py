@@ -1,0 +1,156 @@
+"""The web application: routes, templates, security headers and error pages over a :class:`~bot.chair.Chair`.
+
+:func:`make_app` builds it; :func:`start_site` serves it (port 0 picks a free port; :func:`bound_port` reads it).
+Every response carries a Content-Security-Policy that forbids inline scripts and styles; static files carry a
+cache header. Unknown paths get a 404 page and a failing handler a 500 page: never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.chair import Chair
+from bot.health import GatewayStats, degraded_reasons
+from bot.web.calendar import calendar_sessions, to_ical
+from bot.web.page import schedule_days
+
+log = logging.getLogger(__name__)
+
+CHAIR = web.AppKey("chair", Chair)
+GATEWAY: web.AppKey[Callable[[], GatewayStats | None] | None] = web.AppKey("gateway")
+
+STATIC_DIR = Path(__file__).parent / "static"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+STATIC_CACHE = "public, max-age=3600"
+ICS_TYPE = "text/calendar"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.path.startswith("/static/") and response.status == 200:
+        response.headers["Cache-Control"] = STATIC_CACHE
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A 404 page for what does not exist, a 500 page (and the traceback in the log) for what failed."""
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return _error_page(request, 404, "Not found", "There is no page at this address.")
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("the web page %s %s failed", request.method, request.path)
+        return _error_page(request, 500, "Something went wrong", "The error was logged for the organizers.")
+
+
+def _error_page(request: web.Request, status: int, title: str, detail: str) -> web.Response:
+    return aiohttp_jinja2.render_template(
+        "error.html", request, {"title": title, "detail": detail, "event": None}, status=status
+    )
+
+
+async def schedule_page(request: web.Request) -> web.Response:
+    chair = request.app[CHAIR]
+    schedule = chair.schedule
+    context = {
+        "event": schedule.event.name,
+        "days": schedule_days(schedule, chair.cancelled, chair.clock()),
+        "webcal": f"webcal://{request.host}/schedule.ics" if request.host else None,
+    }
+    return aiohttp_jinja2.render_template("schedule.html", request, context)
+
+
+def _ics_response(body: bytes, filename: str) -> web.Response:
+    return web.Response(
+        body=body,
+        content_type=ICS_TYPE,
+        charset="utf-8",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"},
+    )
+
+
+async def schedule_ics(request: web.Request) -> web.Response:
+    chair = request.app[CHAIR]
+    rows = calendar_sessions(chair.schedule, chair.cancelled)
+    return _ics_response(to_ical(chair.schedule, rows, chair.overrides, stamp=chair.clock()), "schedule.ics")
+
+
+async def session_ics(request: web.Request) -> web.Response:
+    chair = request.app[CHAIR]
+    session_id = request.match_info["session_id"]
+    rows = [row for row in calendar_sessions(chair.schedule, chair.cancelled) if row[0].id == session_id]
+    if not rows:
+        # Returned, not raised: the error middleware would turn it into the HTML page.
+        return web.json_response(
+            {"error": "not_found", "detail": f"There is no session {session_id!r} in the calendar."}, status=404
+        )
+    return _ics_response(to_ical(chair.schedule, rows, chair.overrides, stamp=chair.clock()), f"{session_id}.ics")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    chair = request.app[CHAIR]
+    source = request.app[GATEWAY]
+    gateway = source() if source is not None else None
+    try:
+        health = await chair.health(gateway)
+    except Exception as exc:  # the outbox or the Q&A store cannot be read: that is the answer, not an error page
+        log.exception("reading the bot's health failed")
+        reasons = [f"the bot's state cannot be read ({type(exc).__name__})"]
+        return web.json_response({"status": "degraded", "reasons": reasons}, status=503)
+    reasons = degraded_reasons(health, gateway, chair.last_problems)
+    body = {"status": "degraded" if reasons else "ok", "reasons": reasons, **health.as_json()}
+    return web.json_response(body, status=503 if reasons else 200)
+
+
+def make_app(chair: Chair, *, gateway: Callable[[], GatewayStats | None] | None = None) -> web.Application:
+    """The web side of ``chair``; ``gateway`` tells ``/healthz`` how the Discord connection is (None: no Discord)."""
+    app = web.Application(middlewares=[error_pages])
+    app[CHAIR] = chair
+    app[GATEWAY] = gateway
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("bot.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    app.on_response_prepare.append(_security_headers)
+    app.router.add_get("/", schedule_page, name="schedule")
+    app.router.add_get("/schedule.ics", schedule_ics, name="schedule_ics")
+    app.router.add_get("/sessions/{session_id}.ics", session_ics, name="session_ics")
+    app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    return app
+
+
+async def start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Serve ``app`` on ``host:port`` (0: a free port); the caller reads the port with :func:`bound_port` and
+    calls ``cleanup()`` on the runner at the end."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port ``runner`` listens on (the first address)."""
+    address = runner.addresses[0]
+    return int(address[1])

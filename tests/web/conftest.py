@@ -1,0 +1,89 @@
+"""A real core on a throwaway store, served by the real web app on a free local port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.chair import Chair
+from bot.config import Settings
+from bot.console.rehearse import ConsolePublisher
+from bot.health import GatewayStats
+from bot.qa.service import QAService
+from bot.schedule.loader import parse_schedule
+from bot.web.server import bound_port, make_app, start_site
+
+DAY = """
+event: {name: Web Day, timezone: Europe/Vienna, date: 2031-05-12, display_timezones: [Asia/Kathmandu]}
+sessions:
+  - {id: opening, title: Opening, start: "09:00", end: "09:10", room: Hall A}
+  - id: talk
+    title: "<img src=x onerror=alert(1)>"
+    start: "09:10"
+    end: "09:40"
+    room: Hall A
+    speakers: ["Ada Lovelace (Analytical Engines)"]
+    links: {stream: "https://stream.example/a", slides: "https://slides.example/t"}
+    abstract: About engines.
+  - {id: panel, title: The Panel, kind: panel, start: "09:40", end: "10:20", room: Hall B}
+  - {id: lunch, title: Lunch, kind: break, start: "10:20", end: "11:00"}
+"""
+#: 08:00 at the venue, before the day.
+MORNING = dt.datetime(2031, 5, 12, 6, 0, tzinfo=dt.UTC)
+
+
+class HandClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@dataclass
+class Site:
+    chair: Chair
+    clock: HandClock
+    http: aiohttp.ClientSession
+    base: str
+
+    async def get(self, path: str) -> tuple[aiohttp.ClientResponse, str]:
+        async with self.http.get(self.base + path) as response:
+            return response, await response.text()
+
+
+@pytest.fixture
+def gateway() -> GatewayStats | None:
+    return None
+
+
+@pytest.fixture
+async def site(tmp_path: Path, gateway: GatewayStats | None) -> AsyncIterator[Site]:
+    schedule = parse_schedule(DAY, "day.yaml")
+    clock = HandClock(MORNING)
+    settings = Settings.for_rehearsal(tmp_path)
+    qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
+    await qa.start()
+    try:
+        chair = Chair(settings, schedule, qa, None, clock=clock)
+        chair.attach(ConsolePublisher(schedule, clock, io.StringIO()))
+        await chair.open()
+        try:
+            runner = await start_site(make_app(chair, gateway=lambda: gateway), "127.0.0.1", 0)
+            try:
+                async with aiohttp.ClientSession() as http:
+                    yield Site(chair, clock, http, f"http://127.0.0.1:{bound_port(runner)}")
+            finally:
+                await runner.cleanup()
+        finally:
+            await chair.close()
+    finally:
+        await qa.close()

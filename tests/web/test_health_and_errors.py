@@ -1,0 +1,86 @@
+"""``GET /healthz`` and the error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.announce.outbox import Planned
+from bot.health import GatewayStats
+from tests.web.conftest import MORNING, Site
+
+
+async def test_a_fresh_day_is_healthy(site: Site) -> None:
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 200
+        body = await response.json()
+    assert body["status"] == "ok"
+    assert body["reasons"] == []
+    assert body["now"] == "2031-05-12T06:00:00Z"
+    assert "outbox" in body
+    assert "questions" in body
+
+
+async def test_an_overdue_announcement_degrades_health(site: Site) -> None:
+    assert site.chair.outbox is not None
+    due = MORNING - dt.timedelta(minutes=5)
+    await site.chair.outbox.plan([Planned("note:late", "note", due, due + dt.timedelta(hours=1), text="Hello")])
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 503
+        body = await response.json()
+    assert body["status"] == "degraded"
+    assert any("note:late" in reason and "300 s overdue" in reason for reason in body["reasons"])
+    assert body["next_announcement"] == "note:late"
+
+
+async def test_an_announcement_a_few_seconds_late_is_still_healthy(site: Site) -> None:
+    await site.chair.replan()
+    site.clock.now = dt.datetime(2031, 5, 12, 6, 50, 30, tzinfo=dt.UTC)  # 30 s after the opening's first post
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 200
+
+
+@pytest.mark.parametrize("gateway", [GatewayStats(latency_ms=None)])
+async def test_a_disconnected_gateway_degrades_health(site: Site) -> None:
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 503
+        body = await response.json()
+    assert body["reasons"] == ["gateway not connected"]
+
+
+@pytest.mark.parametrize("gateway", [GatewayStats(latency_ms=42.0)])
+async def test_a_connected_gateway_is_healthy(site: Site) -> None:
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 200
+        assert (await response.json())["latency_ms"] == 42.0
+
+
+async def test_an_unknown_path_is_a_404_page_without_a_traceback(site: Site) -> None:
+    response, html = await site.get("/no/such/page")
+    assert response.status == 404
+    assert "Not found" in html
+    assert "Traceback" not in html
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_a_failing_handler_is_a_500_page_that_says_it_was_logged(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> object:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("bot.web.server.schedule_days", broken)
+    response, html = await site.get("/")
+    assert response.status == 500
+    assert "logged" in html
+    assert "secret internals" not in html
+    assert "Traceback" not in html
+    assert "secret internals" in caplog.text
+
+
+async def test_a_refused_schedule_version_degrades_health(site: Site) -> None:
+    site.chair._last_problems = "line 3: end before start"  # what a refused reload leaves behind
+    async with site.http.get(site.base + "/healthz") as response:
+        assert response.status == 503
+        assert (await response.json())["reasons"] == ["schedule source: the newest version was refused"]

@@ -1,0 +1,69 @@
+"""``GET /``: the public schedule page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tests.web.conftest import Site
+
+
+async def test_the_page_lists_every_session_with_its_times_and_links(site: Site) -> None:
+    response, html = await site.get("/")
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    assert "Web Day" in html
+    for title in ("Opening", "The Panel", "Lunch"):
+        assert title in html
+    # 09:10 at the venue is 12:55 in Kathmandu; both carry the UTC instant for the browser.
+    assert "09:10–09:40" in html
+    assert "12:55–13:25" in html
+    assert "Kathmandu" in html
+    assert html.count('datetime="2031-05-12T07:10:00Z"') == 2
+    assert 'href="https://stream.example/a"' in html
+    assert 'href="https://slides.example/t"' in html
+    assert 'href="/schedule.ics"' in html
+    assert 'href="/sessions/talk.ics"' in html
+    assert 'href="/sessions/lunch.ics"' not in html  # breaks have no calendar entry
+    assert re.search(r'href="webcal://127\.0\.0\.1:\d+/schedule\.ics"', html)
+
+
+async def test_hostile_text_is_shown_as_text(site: Site) -> None:
+    _, html = await site.get("/")
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+async def test_every_page_forbids_inline_scripts_and_has_no_inline_code(site: Site) -> None:
+    response, html = await site.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script" not in html
+    assert "<style" not in html
+    assert " style=" not in html
+
+
+async def test_the_stylesheet_is_served_with_a_cache_header(site: Site) -> None:
+    response, css = await site.get("/static/style.css")
+    assert response.status == 200
+    assert "max-age=" in response.headers["Cache-Control"]
+    assert ".session" in css
+
+
+async def test_a_cancelled_session_is_marked(site: Site) -> None:
+    await site.chair.cancel_session("panel", "olga")
+    _, html = await site.get("/")
+    item = re.search(r'<li class="([^"]*)" id="session-panel">', html)
+    assert item is not None
+    assert "cancelled" in item.group(1).split()
+    assert "The Panel" in html
+
+
+async def test_now_and_next_follow_the_clock(site: Site) -> None:
+    site.clock.now = dt.datetime(2031, 5, 12, 7, 15, tzinfo=dt.UTC)  # 09:15: the talk is on, the panel next
+    _, html = await site.get("/")
+    classes = dict((m[1], m[0].split()) for m in re.findall(r'<li class="([^"]*)" id="session-(\w+)">', html))
+    assert "now" in classes["talk"]
+    assert "next" in classes["panel"]
+    assert "past" in classes["opening"]
