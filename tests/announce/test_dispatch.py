@@ -21,6 +21,7 @@ from bot.app import rehearse
 from bot.console.rehearse import ConsolePublisher
 from bot.qa.service import QAService
 from bot.schedule.loader import parse_schedule
+from tests.clocks import HandClock as StandingClock
 
 DAY = """
 event: {name: Dispatch Day, timezone: Europe/Vienna, date: 2024-05-11}
@@ -41,16 +42,6 @@ sessions:
     announce: [30, 15, 0]
     posters: [{id: E1, title: An Early Poster}]
 """
-
-
-class StandingClock:
-    """A clock that reads what the test sets: each post is made exactly at the instant the test chooses."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @dataclasses.dataclass

@@ -14,6 +14,7 @@ from bot.announce.reminders import planned_reminder
 from bot.announce.sessions import planned_posts
 from bot.console.rehearse import ConsolePublisher
 from bot.schedule.loader import parse_schedule
+from tests.clocks import HandClock as StandingClock
 
 TWO_ROOMS = """
 event: {name: Two Rooms, timezone: Europe/Vienna, date: 2024-05-11}
@@ -22,14 +23,6 @@ sessions:
   - {id: b, title: Talk B, start: "09:00", end: "09:30", room: Janson}
   - {id: c, title: Talk C, start: "10:00", end: "10:30"}
 """
-
-
-class StandingClock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def test_every_planned_post_carries_the_room_of_its_session() -> None:

@@ -17,6 +17,7 @@ from bot.chair import Chair
 from bot.clock import Clock
 from bot.config import Settings
 from bot.on_discord.client import ChairBot
+from tests.clocks import HandClock as MovableClock
 from tests.emulator import CallbackType, Channel, DiscordEmulator, InteractionResult, Member
 
 SCHEDULE = """\
@@ -32,20 +33,6 @@ MANAGE_MESSAGES = 1 << 13
 
 #: 09:10 in Vienna: Invited Talk 1 is live.
 TALK_1_LIVE = dt.datetime(2024, 5, 11, 7, 10, tzinfo=dt.UTC)
-
-
-class MovableClock:
-    """A clock that stands still unless the test moves it; later instants come only if the test gets there."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def real_time_of(self, instant: dt.datetime) -> dt.datetime:
-        # Past instants are due at once; future ones as far away in real time as they are now.
-        return dt.datetime.now(dt.UTC) + (instant - self.now)
 
 
 @dataclass

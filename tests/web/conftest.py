@@ -18,6 +18,7 @@ from bot.health import GatewayStats
 from bot.qa.service import QAService
 from bot.schedule.loader import parse_schedule
 from bot.web.server import bound_port, make_app, start_site
+from tests.clocks import HandClock
 
 DAY = """
 event: {name: Web Day, timezone: Europe/Vienna, date: 2031-05-12, display_timezones: [Asia/Kathmandu]}
@@ -36,16 +37,6 @@ sessions:
 """
 #: 08:00 at the venue, before the day.
 MORNING = dt.datetime(2031, 5, 12, 6, 0, tzinfo=dt.UTC)
-
-
-class HandClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @dataclass
