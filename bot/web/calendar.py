@@ -4,22 +4,24 @@ One VEVENT per session except breaks, cancelled sessions included (``STATUS:CANC
 calendars drop them. Instants are UTC. UIDs are ``{session id}@{event slug}.chairbot``, stable across restarts
 and reloads.
 
-``SEQUENCE`` follows the organizers' change to the session (:func:`sequence`): 0 with none, else a number that
-is a one-to-one function of the change's values (shift, extension, cancelled), so it differs whenever the change
-does and is the same after a restart. It is not monotonic when a change is undone (a restored session goes back
-to the number it had before it was cancelled); a stored per-session revision in the core would make it so.
+``SEQUENCE`` is 0 the first time a feed shows a session and rises by one each time what the feed shows of it
+changes (time, title, place, links, status): a shift, a cancellation, its undoing, a new version of the file.
+:class:`CalendarVersions` keeps the count in the shared SQLite file (the ``calendar_versions`` table, which this
+module owns), so it only ever rises, across restarts too, and calendars take every update.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
 from icalendar import Calendar, Event
+from sqlite_utils import Database, Migrations
 
+from bot.db import SqliteFile
 from bot.schedule.model import Kind, Schedule, Session
-from bot.schedule.overrides import Override
 
 
 def event_slug(name: str) -> str:
@@ -32,20 +34,71 @@ def session_uid(session_id: str, slug: str) -> str:
     return f"{session_id}@{slug}.chairbot"
 
 
-def _zigzag(n: int) -> int:
-    """Integers onto naturals, one to one: 0, -1, 1, -2, 2 ... -> 0, 1, 2, 3, 4 ..."""
-    return 2 * n if n >= 0 else -2 * n - 1
+MIGRATIONS = Migrations("chairbot.web")
 
 
-def sequence(override: Override | None) -> int:
-    """The ``SEQUENCE`` of a session with ``override``: 0 without one; else ``1 + cancelled + 2 * pair``, where
-    ``pair`` is the Cantor pairing of the zigzagged shift and extension minutes. Distinct changes give distinct
-    numbers, and any change gives more than 0."""
-    if override is None or override.is_empty:
-        return 0
-    a, b = _zigzag(override.shift_minutes), _zigzag(override.extend_minutes)
-    pair = (a + b) * (a + b + 1) // 2 + b
-    return 1 + int(override.cancelled) + 2 * pair
+@MIGRATIONS()
+def _m001_calendar_versions(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS calendar_versions "
+        "(session_id TEXT PRIMARY KEY, digest TEXT NOT NULL, sequence INTEGER NOT NULL)"
+    )
+
+
+class CalendarVersions:
+    """The ``SEQUENCE`` of each session's VEVENT. ``await CalendarVersions.on(file)``."""
+
+    def __init__(self, file: SqliteFile) -> None:
+        self.file = file
+
+    @classmethod
+    async def on(cls, file: SqliteFile) -> CalendarVersions:
+        await file.migrate(MIGRATIONS)
+        return cls(file)
+
+    async def sequences(self, digests: Mapping[str, str]) -> dict[str, int]:
+        """The sequence of each session whose published content has ``digests[session_id]``, raised by one for
+        each whose digest changed since it was last seen (in one transaction)."""
+        return await self.file.run(self._sequences, dict(digests))
+
+    def _sequences(self, digests: dict[str, str]) -> dict[str, int]:
+        conn = self.file.conn
+        known = dict.fromkeys(digests)
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            rows = conn.execute("SELECT session_id, digest, sequence FROM calendar_versions").fetchall()
+            seen = {row[0]: (row[1], int(row[2])) for row in rows if row[0] in known}
+            result: dict[str, int] = {}
+            for session_id, digest in digests.items():
+                before = seen.get(session_id)
+                if before is None:
+                    result[session_id] = 0
+                    conn.execute(
+                        "INSERT INTO calendar_versions (session_id, digest, sequence) VALUES (?, ?, 0)",
+                        (session_id, digest),
+                    )
+                elif before[0] != digest:
+                    result[session_id] = before[1] + 1
+                    conn.execute(
+                        "UPDATE calendar_versions SET digest = ?, sequence = ? WHERE session_id = ?",
+                        (digest, before[1] + 1, session_id),
+                    )
+                else:
+                    result[session_id] = before[1]
+        return result
+
+
+def published(session: Session, cancelled: bool) -> str:
+    """A digest of what a VEVENT shows of ``session``: when it changes, its ``SEQUENCE`` rises."""
+    parts = (
+        session.start.astimezone(dt.UTC).isoformat(),
+        session.end.astimezone(dt.UTC).isoformat(),
+        session.title,
+        session.links.stream or session.room or "",
+        _description(session),
+        "CANCELLED" if cancelled else "CONFIRMED",
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 def _description(session: Session) -> str:
@@ -64,7 +117,7 @@ def _description(session: Session) -> str:
     return "\n\n".join(parts)
 
 
-def _vevent(session: Session, *, slug: str, cancelled: bool, override: Override | None, stamp: dt.datetime) -> Event:
+def _vevent(session: Session, *, slug: str, cancelled: bool, sequence: int, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", session_uid(session.id, slug))
     event.add("dtstamp", stamp.astimezone(dt.UTC))
@@ -79,7 +132,7 @@ def _vevent(session: Session, *, slug: str, cancelled: bool, override: Override 
         event.add("location", location)
     if session.links.stream:
         event.add("url", session.links.stream)
-    event.add("sequence", sequence(override))
+    event.add("sequence", sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event
 
@@ -94,11 +147,12 @@ def calendar_sessions(schedule: Schedule, cancelled: Mapping[str, Session]) -> l
 def to_ical(
     schedule: Schedule,
     sessions: Iterable[tuple[Session, bool]],
-    overrides: Mapping[str, Override],
+    sequences: Mapping[str, int],
     *,
     stamp: dt.datetime,
 ) -> bytes:
-    """A VCALENDAR holding ``sessions`` (each with whether it is cancelled) of ``schedule``'s event."""
+    """A VCALENDAR holding ``sessions`` (each with whether it is cancelled) of ``schedule``'s event, each with its
+    ``SEQUENCE`` from ``sequences`` (0 when missing)."""
     slug = event_slug(schedule.event.name)
     calendar = Calendar()
     calendar.add("prodid", "-//chairbot//schedule//EN")
@@ -107,6 +161,6 @@ def to_ical(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", schedule.event.name)
     for session, gone in sessions:
-        override = overrides.get(session.id)
-        calendar.add_component(_vevent(session, slug=slug, cancelled=gone, override=override, stamp=stamp))
+        number = sequences.get(session.id, 0)
+        calendar.add_component(_vevent(session, slug=slug, cancelled=gone, sequence=number, stamp=stamp))
     return bytes(calendar.to_ical())

@@ -17,13 +17,15 @@ from aiohttp import web
 
 from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
-from bot.web.calendar import calendar_sessions, to_ical
+from bot.schedule.model import Session
+from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_ical
 from bot.web.page import schedule_days
 
 log = logging.getLogger(__name__)
 
 CHAIR = web.AppKey("chair", Chair)
 GATEWAY: web.AppKey[Callable[[], GatewayStats | None] | None] = web.AppKey("gateway")
+VERSIONS = web.AppKey("calendar versions", CalendarVersions)
 
 STATIC_DIR = Path(__file__).parent / "static"
 CONTENT_SECURITY_POLICY = (
@@ -84,10 +86,27 @@ def _ics_response(body: bytes, filename: str) -> web.Response:
     )
 
 
+async def _calendar(request: web.Request, rows: list[tuple[Session, bool]]) -> bytes:
+    """The VCALENDAR of ``rows``, each with its SEQUENCE (raised where what it shows changed since last seen)."""
+    chair = request.app[CHAIR]
+    sequences: dict[str, int] = {}
+    versions = request.app.get(VERSIONS)
+    if versions is not None:
+        sequences = await versions.sequences({s.id: published(s, gone) for s, gone in rows})
+    return to_ical(chair.schedule, rows, sequences, stamp=chair.clock())
+
+
+async def _open_versions(app: web.Application) -> None:
+    """At start-up: the calendar's sequences live in the core's SQLite file (none without one)."""
+    file = app[CHAIR].file
+    if file is not None:
+        app[VERSIONS] = await CalendarVersions.on(file)
+
+
 async def schedule_ics(request: web.Request) -> web.Response:
     chair = request.app[CHAIR]
     rows = calendar_sessions(chair.schedule, chair.cancelled)
-    return _ics_response(to_ical(chair.schedule, rows, chair.overrides, stamp=chair.clock()), "schedule.ics")
+    return _ics_response(await _calendar(request, rows), "schedule.ics")
 
 
 async def session_ics(request: web.Request) -> web.Response:
@@ -99,7 +118,7 @@ async def session_ics(request: web.Request) -> web.Response:
         return web.json_response(
             {"error": "not_found", "detail": f"There is no session {session_id!r} in the calendar."}, status=404
         )
-    return _ics_response(to_ical(chair.schedule, rows, chair.overrides, stamp=chair.clock()), f"{session_id}.ics")
+    return _ics_response(await _calendar(request, rows), f"{session_id}.ics")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -129,6 +148,7 @@ def make_app(chair: Chair, *, gateway: Callable[[], GatewayStats | None] | None 
         undefined=jinja2.StrictUndefined,
     )
     app.on_response_prepare.append(_security_headers)
+    app.on_startup.append(_open_versions)
     app.router.add_get("/", schedule_page, name="schedule")
     app.router.add_get("/schedule.ics", schedule_ics, name="schedule_ics")
     app.router.add_get("/sessions/{session_id}.ics", session_ics, name="session_ics")
