@@ -19,6 +19,7 @@ from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
 from bot.schedule.model import Session
 from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_ical
+from bot.web.metrics import metrics_handler
 from bot.web.page import schedule_days
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ def make_app(chair: Chair, *, gateway: Callable[[], GatewayStats | None] | None 
     app.router.add_get("/schedule.ics", schedule_ics, name="schedule_ics")
     app.router.add_get("/sessions/{session_id}.ics", session_ics, name="session_ics")
     app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/metrics", metrics_handler(chair, gateway), name="metrics")
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app
 
