@@ -8,6 +8,7 @@ The one module that imports the adapters (:mod:`bot.on_discord`, :mod:`bot.web`,
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -111,6 +112,28 @@ async def _web_side(
         await runner.cleanup()
 
 
+@asynccontextmanager
+async def _rehearsal_web(chair: Chair, web_address: tuple[str, int] | None, out: TextIO) -> AsyncIterator[None]:
+    """The web side of a rehearsal, its pages printed first (nothing without an address)."""
+    if web_address is None:
+        yield
+        return
+    host, port = web_address
+    try:
+        runner = await start_site(make_app(chair), host, port)
+    except OSError as exc:
+        raise StartupError(f"the web side cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    base = f"http://{host}:{bound_port(runner)}"
+    out.write(
+        f"Web side: {base}/ (the schedule) · {base}/schedule.ics · {base}/healthz · {base}/metrics\n\n"
+    )
+    out.flush()
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
 def tune_garbage_collection() -> None:
     """Fewer, cheaper collections for a long-running bot, and garbage that does not pile up in old generations.
 
@@ -155,12 +178,16 @@ async def rehearse(
     until: dt.datetime | None = None,
     qa_close_after: dt.timedelta = dt.timedelta(minutes=10),
     catch_up: bool = False,
+    web: tuple[str, int] | None = None,
+    stay: bool = False,
 ) -> RehearsalSummary:
     """Play the day from ``start`` to ``until`` (simulated) on the console and print every message; returns what
     happened. The real core runs on a throwaway store, with the console as its publisher.
 
     Posts due before ``start`` are left out, unless ``catch_up``: then the rehearsal starts as the bot would after
-    a restart at ``start``, posting what is still useful (marked late) and skipping what is stale."""
+    a restart at ``start``, posting what is still useful (marked late) and skipping what is stale. With ``web``
+    (host, port) the web side serves the same core while the day plays, and with ``stay`` after it too, until the
+    task is cancelled (Ctrl-C)."""
     begin, end, posts = window(schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up)
     clock = SteppedClock(begin, speed=speed)
     out.write(header(schedule, begin, end, len(posts), speed))
@@ -174,7 +201,13 @@ async def rehearse(
             chair.attach(publisher)
             await chair.open()
             try:
-                return await play(chair, posts, clock, publisher)
+                async with _rehearsal_web(chair, web, out):
+                    summary = await play(chair, posts, clock, publisher)
+                    if web is not None and stay:
+                        out.write("The day is over; the web side stays up until Ctrl-C.\n")
+                        out.flush()
+                        await asyncio.Event().wait()
+                return summary
             finally:
                 await chair.close()
         finally:

@@ -24,7 +24,7 @@ import click
 from bot.announce.outbox import Planned
 from bot.announce.sessions import QA_CLOSE, planned_json, planned_posts
 from bot.cli_options import F, date_opt, note_unused_options, tz_many, venue_tz_opt
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, host_and_port, load_settings
 from bot.qa.cli import qa_group
 from bot.render import counted
 from bot.schedule import export
@@ -489,6 +489,13 @@ def _a_number(_ctx: click.Context, _param: click.Parameter, value: float) -> flo
     is_flag=True,
     help="Start as the bot would after a restart at --start: posts still useful go out late, stale ones are skipped.",
 )
+@click.option(
+    "--web",
+    "web_text",
+    metavar="HOST:PORT",
+    help="Serve the web side of the rehearsal there (e.g. 127.0.0.1:8080; port 0: any free one).",
+)
+@click.option("--stay", is_flag=True, help="With --web: keep serving after the last announcement, until Ctrl-C.")
 @_qa_close_after_opt
 @date_opt
 @venue_tz_opt
@@ -500,6 +507,8 @@ def rehearse(
     start_text: str | None,
     until_text: str | None,
     catch_up: bool,
+    web_text: str | None,
+    stay: bool,
     qa_close_after: int,
     date: dt.date | None,
     venue_tz: ZoneInfo | None,
@@ -510,6 +519,12 @@ def rehearse(
 
     from bot.app import rehearse as play
 
+    if stay and web_text is None:
+        raise click.BadParameter("--stay keeps the web side up: give --web HOST:PORT too", param_hint="--stay")
+    try:
+        web = host_and_port(web_text) if web_text is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--web") from None
     configure_logging(log_level)
     with _reporting():
         schedule, _ = _load(file, date, venue_tz)
@@ -518,17 +533,28 @@ def rehearse(
     if start is not None and until is not None and until <= start:
         raise click.BadParameter("--until must be after --start", param_hint="--until")
     _require_posts_between(file, schedule, _planned(schedule, qa_close_after), start, until, catch_up=catch_up)
-    asyncio.run(
-        play(
-            schedule,
-            speed=speed,
-            start=start,
-            until=until,
-            catch_up=catch_up,
-            qa_close_after=dt.timedelta(minutes=qa_close_after),
-            out=sys.stdout,
+    from bot.errors import StartupError
+
+    try:
+        asyncio.run(
+            play(
+                schedule,
+                speed=speed,
+                start=start,
+                until=until,
+                catch_up=catch_up,
+                qa_close_after=dt.timedelta(minutes=qa_close_after),
+                out=sys.stdout,
+                web=web,
+                stay=stay,
+            )
         )
-    )
+    except StartupError as exc:
+        raise InvalidInput(f"chairbot cannot rehearse: {exc}") from None
+    except KeyboardInterrupt:
+        if not stay:
+            raise
+        click.echo("Rehearsal stopped; the web side is closed.")
 
 
 # --- the bot ---------------------------------------------------------------------------------------------------

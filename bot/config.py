@@ -122,18 +122,13 @@ class Settings(BaseSettings):
     def _host_and_port(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        host, sep, port = value.strip().rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
-            raise ValueError(f"{value!r} is not HOST:PORT; write e.g. 127.0.0.1:8080")
+        host_and_port(value)
         return value.strip()
 
     @property
     def web_address(self) -> tuple[str, int] | None:
         """``web_listen`` as (host, port), or None when the web side is off."""
-        if self.web_listen is None:
-            return None
-        host, _, port = self.web_listen.rpartition(":")
-        return host.strip("[]"), int(port)
+        return None if self.web_listen is None else host_and_port(self.web_listen)
 
     @field_validator("question_min_length", "question_max_length")
     @classmethod
@@ -199,6 +194,14 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / "chairbot.db"
+
+
+def host_and_port(value: str) -> tuple[str, int]:
+    """``127.0.0.1:8080`` -> ("127.0.0.1", 8080) (port 0: any free one); ValueError saying how to write it."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(f"{value!r} is not HOST:PORT; write e.g. 127.0.0.1:8080")
+    return host.strip("[]"), int(port)
 
 
 def _describe(error: ErrorDetails) -> str:
