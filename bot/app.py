@@ -18,8 +18,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TextIO
 
-from aiohttp import web
-
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
 from bot.config import Settings
@@ -82,7 +80,9 @@ async def discord_app(
         try:
             assert chair.file is not None
             await publisher.load(chair.file)
-            async with bot, _web_side(settings, chair, bot.gateway_stats):
+            async with bot, _web_side(chair, settings.web_address, bot.gateway_stats) as base:
+                if base is not None:
+                    log.info("web side on %s/", base)
                 yield bot
         finally:
             await chair.close()
@@ -93,10 +93,10 @@ async def discord_app(
 
 @asynccontextmanager
 async def _web_side(
-    settings: Settings, chair: Chair, gateway: Callable[[], GatewayStats | None]
-) -> AsyncIterator[web.AppRunner | None]:
-    """The web side on ``settings.web_listen`` while the bot runs (nothing when it is not set)."""
-    address = settings.web_address
+    chair: Chair, address: tuple[str, int] | None, gateway: Callable[[], GatewayStats | None] | None = None
+) -> AsyncIterator[str | None]:
+    """The web side of ``chair`` on ``address`` while the block runs, as its base URL (None without an address:
+    the web side is off)."""
     if address is None:
         yield None
         return
@@ -104,32 +104,9 @@ async def _web_side(
     try:
         runner = await start_site(make_app(chair, gateway=gateway), host, port)
     except OSError as exc:
-        raise StartupError(f"the web side cannot listen on {settings.web_listen}: {exc.strerror or exc}") from None
-    log.info("web side on http://%s:%d/", host, bound_port(runner))
-    try:
-        yield runner
-    finally:
-        await runner.cleanup()
-
-
-@asynccontextmanager
-async def _rehearsal_web(chair: Chair, web_address: tuple[str, int] | None, out: TextIO) -> AsyncIterator[None]:
-    """The web side of a rehearsal, its pages printed first (nothing without an address)."""
-    if web_address is None:
-        yield
-        return
-    host, port = web_address
-    try:
-        runner = await start_site(make_app(chair), host, port)
-    except OSError as exc:
         raise StartupError(f"the web side cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    base = f"http://{host}:{bound_port(runner)}"
-    out.write(
-        f"Web side: {base}/ (the schedule) · {base}/schedule.ics · {base}/healthz · {base}/metrics\n\n"
-    )
-    out.flush()
     try:
-        yield
+        yield f"http://{host}:{bound_port(runner)}"
     finally:
         await runner.cleanup()
 
@@ -201,7 +178,13 @@ async def rehearse(
             chair.attach(publisher)
             await chair.open()
             try:
-                async with _rehearsal_web(chair, web, out):
+                async with _web_side(chair, web) as base:
+                    if base is not None:
+                        out.write(
+                            f"Web side: {base}/ (the schedule) · {base}/schedule.ics · {base}/healthz · "
+                            f"{base}/metrics\n\n"
+                        )
+                        out.flush()
                     summary = await play(chair, posts, clock, publisher)
                     if web is not None and stay:
                         out.write("The day is over; the web side stays up until Ctrl-C.\n")
