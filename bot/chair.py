@@ -29,8 +29,9 @@ from bot.db import SqliteFile
 from bot.errors import Refusal
 from bot.events_tab import EventIds, SyncReport, sync_events
 from bot.health import GatewayStats, Health
+from bot.live import SCHEDULE, ChangeFeed
 from bot.messages import Post
-from bot.ports import EventsTab, Publisher
+from bot.ports import EventsTab, Publisher, Roster
 from bot.qa.model import Status as QuestionStatus
 from bot.qa.service import QAService
 from bot.render import session_title
@@ -41,6 +42,7 @@ from bot.schedule.override_store import OverrideStore
 from bot.schedule.overrides import Applied, Override, set_cancelled, shift_from, shift_scope
 from bot.schedule.overrides import apply as apply_overrides
 from bot.schedule.source import DEFAULT_POLL_SECONDS, ScheduleSource
+from bot.signin import Member, Role, SignIn, stored_secret
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,12 @@ class Chair:
         self.clock = clock
         self.publisher: Publisher | None = None
         self.events_tab: EventsTab | None = None
+        self.roster: Roster | None = None
+        #: What changed, for live pages: Q&A changes as they commit, schedule changes as they are put in force.
+        self.feed = ChangeFeed()
+        qa.on_commit(self.feed.publish)
+        #: Signs the web side's links and cookies, once :meth:`open` has run.
+        self.sign_in: SignIn | None = None
         #: The shared SQLite file and the tables the core owns in it, once :meth:`open` has run.
         self.file: SqliteFile | None = None
         self.outbox: Outbox | None = None
@@ -88,10 +96,13 @@ class Chair:
         """The problems of the newest version of the schedule that was refused (None: the last check was fine)."""
         return self._last_problems
 
-    def attach(self, publisher: Publisher, events_tab: EventsTab | None = None) -> None:
-        """Plug in where posts go and, where there is one, the Events tab."""
+    def attach(
+        self, publisher: Publisher, events_tab: EventsTab | None = None, roster: Roster | None = None
+    ) -> None:
+        """Plug in where posts go and, where there are, the Events tab and who holds which role."""
         self.publisher = publisher
         self.events_tab = events_tab
+        self.roster = roster
 
     # -- life cycle ------------------------------------------------------------------------------------------
 
@@ -103,6 +114,9 @@ class Chair:
         self.outbox = await Outbox.on(self.file, clock=self.clock)
         self.override_store = await OverrideStore.on(self.file, clock=self.clock)
         self.event_ids = await EventIds.on(self.file)
+        secret = self.settings.web_secret
+        key = secret.get_secret_value() if secret is not None else await stored_secret(self.file)
+        self.sign_in = SignIn(key, self.clock)
         self.overrides = await self.override_store.load()
         self._apply_overrides()
         dispatcher = Dispatcher(
@@ -261,6 +275,7 @@ class Chair:
             await self.override_store.save(overrides, by)
         self._apply_overrides()
         await self.replan()
+        self.feed.publish([SCHEDULE])
         moved = [(before[s.id], s) for s in self.schedule.sessions if s.id in before and before[s.id] != s]
         cancelled = [s for i, s in self.cancelled.items() if i not in was_cancelled]
         restored = [s for s in self.schedule.sessions if s.id in was_cancelled]
@@ -338,6 +353,7 @@ class Chair:
             if self.override_store is not None:
                 await self.override_store.save(self.overrides, ANNOUNCER)
         await self.replan()
+        self.feed.publish([SCHEDULE])
         events = await self.sync_events()
         parts = ["Schedule reloaded." if (added or removed or changed) else "Schedule reloaded: nothing changed."]
         for label, ids in (("Added", added), ("Removed", removed), ("Changed", changed)):
@@ -356,6 +372,21 @@ class Chair:
 
     # -- questions --------------------------------------------------------------------------------------------
 
+    def qa_closes_at(self, session: Session) -> dt.datetime:
+        """When the session's Q&A closes: its end and ``qa_close_after_minutes``."""
+        return session.end + dt.timedelta(minutes=self.settings.qa_close_after_minutes)
+
+    def qa_sessions_now(self) -> list[Session]:
+        """Sessions with Q&A whose questions are being taken now (from their start until Q&A closes), and if
+        there are none, the next one: what a moderator's dashboard shows first."""
+        now = self.clock()
+        with_qa = [s for s in self.schedule.sessions if s.qa]
+        live = [s for s in with_qa if s.start <= now < self.qa_closes_at(s)]
+        if live:
+            return live
+        later = [s for s in with_qa if s.start > now]
+        return later[:1]
+
     async def next_on_stage(self, session_id: str | None, moderator: str, previous: QuestionStatus) -> StageResult:
         """Put the top queued question of the session on stage (what was there becomes ``previous``) and show it
         where the session's Q&A happens. Two moderators at once never put two questions on stage: the pull is
@@ -366,6 +397,24 @@ class Chair:
             return StageResult(session, None, posted=False)
         posted = self.publisher is not None and await self.publisher.on_stage(session, result.question) is not None
         return StageResult(session, result.question, posted)
+
+    # -- the web side's people --------------------------------------------------------------------------------
+
+    async def member_with(self, member_id: str, needed: Role) -> Member:
+        """The member as they are now, if they still hold ``needed`` (or a role above it); else :class:`Refusal`.
+        Checked on every action the web side takes for someone."""
+        member = await self.roster.member(member_id) if self.roster is not None else None
+        if member is None or not member.role.may(needed):
+            raise Refusal(f"You no longer hold a role that may do this (it needs the {needed.value} role).")
+        return member
+
+    def sign_in_link(self, member: Member, base_url: str | None = None) -> str:
+        """A personal link that signs ``member`` in to the web side (valid for a few minutes), on ``base_url``
+        (default: where the settings say the web side is); :class:`Refusal` when the web side is off."""
+        base = base_url or self.settings.web_base_url
+        if base is None or self.sign_in is None:
+            raise Refusal("The web side is off: set `web_listen` (and `public_url` behind a proxy) to use it.")
+        return f"{base}/signin/{self.sign_in.link_token(member)}"
 
     # -- reminders --------------------------------------------------------------------------------------------
 

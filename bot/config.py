@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     venue_timezone: str | None = None
     #: Where the web side listens (``127.0.0.1:8080``; port 0: any free one); off when not set.
     web_listen: str | None = None
+    #: The web side's address as people reach it (``https://chair.example.org``, behind a reverse proxy with
+    #: TLS), for the links the bot hands out; without it, ``http://`` and ``web_listen``.
+    public_url: str | None = None
+    #: Whether anyone may ask and vote on the web page ``/ask/{session}`` (its questions wait for a moderator
+    #: unless ``web_ask_review`` is off).
+    web_ask: bool = False
+    web_ask_review: bool = True
+    #: The key that signs the web side's sign-in links and cookies (16 characters or more); without it, a random
+    #: key kept in the data directory's database.
+    web_secret: SecretStr | None = None
 
     _config_file: ClassVar[Path | None] = None
 
@@ -124,6 +134,35 @@ class Settings(BaseSettings):
             return None
         host_and_port(value)
         return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://", 1)[1]:
+            raise ValueError(f"{value!r} is not a web address; write it like https://chair.example.org")
+        return url
+
+    @field_validator("web_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("web_secret must be at least 16 characters (or leave it out: one is made and kept)")
+        return value
+
+    @property
+    def web_base_url(self) -> str | None:
+        """Where people reach the web side: ``public_url``, else ``http://`` and ``web_listen``; None when off."""
+        if self.public_url is not None:
+            return self.public_url
+        address = self.web_address
+        if address is None:
+            return None
+        host, port = address
+        shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+        return f"http://{shown}:{port}"
 
     @property
     def web_address(self) -> tuple[str, int] | None:

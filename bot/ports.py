@@ -4,6 +4,7 @@
   console in a rehearsal).
 - :class:`EventsTab`: the server's list of scheduled events (Discord's Events tab).
 - :class:`ScheduleFetcher`: download a schedule from a URL, with a conditional request.
+- :class:`Roster`: who holds which role now (Discord's member list; a fixed list in a rehearsal).
 
 The core (``bot.chair``, ``bot.announce``, ``bot.qa``, ``bot.schedule``) calls these and nothing else outside the
 process; ``bot.app`` plugs in the implementations.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from bot.messages import Post
     from bot.qa.model import Question
     from bot.schedule.model import Session
+    from bot.signin import Member
 
 __all__ = [
     "Download",
@@ -29,10 +31,17 @@ __all__ = [
     "EventsTab",
     "EventsTabError",
     "Publisher",
+    "Roster",
     "ScheduleFetcher",
     "TooLarge",
     "Unreachable",
 ]
+
+
+class Roster(Protocol):
+    async def member(self, member_id: str) -> Member | None:
+        """The member with ``member_id`` and the highest role they hold now (organizer over moderator); None
+        when they are not on the server or hold neither role."""
 
 
 class Publisher(Protocol):

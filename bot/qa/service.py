@@ -37,7 +37,7 @@ from bot.qa.model import (
 )
 from bot.qa.store import QAStore
 from bot.qa.text import clean_display_name, clean_text, duplicate_key, prepare_question
-from bot.qa.writer import GroupCommitWriter, WriterStats
+from bot.qa.writer import CommitListener, GroupCommitWriter, WriterStats
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -73,6 +73,7 @@ class QAService:
         self.config = config or QAConfig()
         self._clock = clock
         self._writer: GroupCommitWriter | None = None
+        self._listeners: list[CommitListener] = []
 
     @classmethod
     async def open(cls, path: Path | str, *, config: QAConfig | None = None, clock: Clock = system_clock) -> QAService:
@@ -85,6 +86,7 @@ class QAService:
         if self._writer is not None:
             return
         writer = GroupCommitWriter(self.path, self.config, self._clock, asyncio.get_running_loop())
+        writer.listeners.extend(self._listeners)
         await writer.start()
         self._writer = writer
 
@@ -101,6 +103,13 @@ class QAService:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener`` with the topics (:mod:`bot.live`) each committed batch changed. Call before or after
+        :meth:`start`."""
+        self._listeners.append(listener)
+        if self._writer is not None and listener not in self._writer.listeners:
+            self._writer.listeners.append(listener)
 
     @property
     def stats(self) -> WriterStats:
@@ -126,16 +135,26 @@ class QAService:
     # -- attendees -----------------------------------------------------------------------------------
 
     async def ask(
-        self, session_id: str, author_id: str, text: str, *, author_name: str, anonymous: bool = False
+        self,
+        session_id: str,
+        author_id: str,
+        text: str,
+        *,
+        author_name: str,
+        anonymous: bool = False,
+        review: bool = False,
     ) -> AskResult:
         """Add a question to the session's queue (or its review list), or merge it into the same queued one.
+        With ``review`` a new question waits for a moderator whatever the session's pre-moderation setting (the
+        web's ask page asks so).
 
         Refused when the text is empty, too short or too long, Q&A is closed, the user is banned, or they
         asked too many questions too quickly.
         """
         cleaned = prepare_question(text, min_length=self.config.min_length, max_length=self.config.max_length)
         name = clean_display_name(author_name, fallback=f"user {author_id}")
-        return await self._submit(QAStore.ask, session_id, author_id, name, anonymous, cleaned, duplicate_key(cleaned))
+        key = duplicate_key(cleaned)
+        return await self._submit(QAStore.ask, session_id, author_id, name, anonymous, cleaned, key, review)
 
     async def vote(self, question_id: int, voter_id: str) -> VoteResult:
         """One vote per user; voting again changes nothing and is not an error."""

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.db import connect, connect_memory, connect_read_only
+from bot.live import MODERATION
 from bot.qa import schema
 from bot.qa.clock import Clock, from_micros, system_clock, to_micros
 from bot.qa.errors import (
@@ -94,10 +95,10 @@ _SQL_RANK_OF_NEW = (
     " AND created_at = ?2 AND id > ?3)"
 )
 _SQL_GET = f"SELECT {_COLUMNS} FROM qa_questions WHERE id = ?"
-_SQL_VOTE_TARGET = "SELECT status, author_id, votes FROM qa_questions WHERE id = ?"
+_SQL_VOTE_TARGET = "SELECT status, author_id, votes, session_id FROM qa_questions WHERE id = ?"
 # What a vote checks, in one statement: the voter's ban, then the question (NULLs when there is none).
 _SQL_VOTE_CHECKS = (
-    "SELECT EXISTS (SELECT 1 FROM qa_bans WHERE user_id = ?2), q.status, q.author_id, q.votes"
+    "SELECT EXISTS (SELECT 1 FROM qa_bans WHERE user_id = ?2), q.status, q.author_id, q.votes, q.session_id"
     " FROM (SELECT 1) LEFT JOIN qa_questions AS q ON q.id = ?1"
 )
 _SQL_ADD_VOTE = "INSERT OR IGNORE INTO qa_votes (question_id, voter_id, created_at) VALUES (?, ?, ?)"
@@ -207,6 +208,9 @@ class QAStore:
         self.config = config
         self._clock = clock
         self._window_us = config.rate_window // dt.timedelta(microseconds=1)
+        #: Topics of :mod:`bot.live` that the requests since the last :meth:`take_touched` changed: session ids,
+        #: and MODERATION for a ban. A request rolled back may leave its topic here: one needless update.
+        self.touched: set[str] = set()
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -304,6 +308,11 @@ class QAStore:
     def close(self) -> None:
         self.conn.close()
 
+    def take_touched(self) -> set[str]:
+        """What changed since the last call (see :attr:`touched`), and start collecting anew."""
+        touched, self.touched = self.touched, set()
+        return touched
+
     # -- helpers -------------------------------------------------------------------------------------
 
     def _now(self) -> int:
@@ -350,6 +359,7 @@ class QAStore:
         reason: str | None = None,
     ) -> None:
         self.conn.execute(_SQL_LOG, (now, moderator_id, action.value, session_id, question_id, user_id, reason))
+        self.touched.add(session_id if session_id is not None else MODERATION)
 
     def _settings(self, session_id: str) -> tuple[bool, bool]:
         row = self.conn.execute(_SQL_SETTINGS, (session_id,)).fetchone()
@@ -359,8 +369,18 @@ class QAStore:
 
     # -- attendees -----------------------------------------------------------------------------------
 
-    def ask(self, session_id: str, author_id: str, author_name: str, anonymous: bool, text: str, key: str) -> AskResult:
-        """Store a question whose text is already cleaned (``text``) and keyed (``key``), or merge it."""
+    def ask(
+        self,
+        session_id: str,
+        author_id: str,
+        author_name: str,
+        anonymous: bool,
+        text: str,
+        key: str,
+        review: bool = False,
+    ) -> AskResult:
+        """Store a question whose text is already cleaned (``text``) and keyed (``key``), or merge it. With
+        ``review`` a new question waits for a moderator even where the session has no pre-moderation."""
         conn = self.conn
         now = self._now()
         banned, qa_open, pre_moderation, duplicate_id, recent, oldest = conn.execute(
@@ -379,6 +399,7 @@ class QAStore:
                 return AskResult(AskOutcome.ALREADY_ASKED, existing, self._place(existing))
             added = self._add_vote(existing.id, author_id, now)
             if added:
+                self.touched.add(session_id)
                 existing = dataclasses.replace(existing, votes=existing.votes + 1)
             return AskResult(AskOutcome.MERGED, existing, self._place(existing), vote_added=added)
 
@@ -387,7 +408,8 @@ class QAStore:
             retry_after = dt.timedelta(microseconds=oldest + self._window_us - now)
             raise RateLimited(self.config.rate_limit, self.config.rate_window, retry_after)
 
-        status = Status.PENDING_REVIEW if pre_moderation else Status.QUEUED
+        status = Status.PENDING_REVIEW if pre_moderation or review else Status.QUEUED
+        self.touched.add(session_id)
         cursor = conn.execute(
             _SQL_INSERT_QUESTION,
             (session_id, author_id, author_name, int(anonymous), text, now, status.value, key),
@@ -405,13 +427,15 @@ class QAStore:
             moderated_by=None,
             moderated_at=None,
         )
-        if pre_moderation:
+        if status is Status.PENDING_REVIEW:
             return AskResult(AskOutcome.AWAITING_REVIEW, question, None)
         return AskResult(AskOutcome.QUEUED, question, self._rank_of_new(question))
 
     def _vote_target(self, question_id: int, voter_id: str) -> int:
         """The question's votes, once the voter may vote on it (not banned, not their own, still live)."""
-        banned, status, author_id, votes = self.conn.execute(_SQL_VOTE_CHECKS, (question_id, voter_id)).fetchone()
+        banned, status, author_id, votes, session_id = self.conn.execute(
+            _SQL_VOTE_CHECKS, (question_id, voter_id)
+        ).fetchone()
         if banned:
             raise UserBanned(voter_id)
         if status is None:
@@ -420,6 +444,7 @@ class QAStore:
             raise NotVotable(question_id, status)
         if author_id == voter_id:
             raise OwnQuestionVote(question_id)
+        self.touched.add(session_id)
         return int(votes)
 
     def _remove_vote(self, question_id: int, voter_id: str) -> bool:
@@ -437,9 +462,10 @@ class QAStore:
         row = self.conn.execute(_SQL_VOTE_TARGET, (question_id,)).fetchone()
         if row is None:
             raise QuestionNotFound(question_id)
-        status, _author_id, votes = row
+        status, _author_id, votes, session_id = row
         if status not in VOTABLE:
             raise NotVotable(question_id, status)
+        self.touched.add(session_id)
         removed = self._remove_vote(question_id, voter_id)
         return VoteResult(question_id, votes - 1 if removed else votes, removed, voted=False)
 
@@ -490,6 +516,7 @@ class QAStore:
             question_id=question.id,
             reason=f"to session {to_session_id}",
         )
+        self.touched.add(to_session_id)
         return dataclasses.replace(
             question, session_id=to_session_id, moderated_by=moderator_id, moderated_at=from_micros(now)
         )

@@ -27,6 +27,7 @@ import concurrent.futures
 import functools
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,12 +77,23 @@ def _settle(outcomes: list[_Outcome]) -> None:
             future.set_exception(value)
 
 
+#: Upper bounds (seconds) of the commit-time buckets: group commit with fsync takes milliseconds.
+COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
 @dataclass(frozen=True, slots=True)
 class WriterStats:
-    """Work done so far, for health checks and metrics: requests run, and the commits that carried them."""
+    """Work done so far, for health checks and metrics: requests run, and the commits that carried them; how
+    long the commits took (``commit_counts[i]``: commits within ``COMMIT_BUCKETS[i]`` seconds, cumulative)."""
 
     requests: int
     commits: int
+    commit_seconds: float = 0.0
+    commit_counts: tuple[int, ...] = ()
+
+
+#: Told the topics (see :mod:`bot.live`) a batch changed, on the event loop, once the batch has committed.
+CommitListener = Callable[[frozenset[str]], None]
 
 
 class GroupCommitWriter:
@@ -102,10 +114,29 @@ class GroupCommitWriter:
         self._group_wait_s = config.group_wait.total_seconds()
         self._requests = 0
         self._commits = 0
+        self._commit_seconds = 0.0
+        self._commit_counts = [0] * len(COMMIT_BUCKETS)
+        self.listeners: list[CommitListener] = []
 
     @property
     def stats(self) -> WriterStats:
-        return WriterStats(self._requests, self._commits)
+        counts = tuple(self._commit_counts)
+        return WriterStats(self._requests, self._commits, self._commit_seconds, counts)
+
+    def _committed(self, seconds: float, store: QAStore) -> None:
+        self._commits += 1
+        self._commit_seconds += seconds
+        for index, bound in enumerate(COMMIT_BUCKETS):
+            if seconds <= bound:
+                self._commit_counts[index] += 1
+        touched = store.take_touched()
+        if touched:
+            topics = frozenset(touched)
+            for listener in self.listeners:
+                try:
+                    listener(topics)
+                except Exception:
+                    log.exception("a listener of Q&A changes failed")
 
     async def start(self) -> None:
         """Open (create, migrate) the database off the loop; raises :class:`StoreError` if it cannot be used."""
@@ -219,8 +250,9 @@ class GroupCommitWriter:
             if not self._begin_at_once(conn):
                 await self._off_loop(self._begin_waiting, conn)
             outcomes = self._execute(store, batch)
+            started = time.perf_counter()
             await self._off_loop(conn.execute, "COMMIT")
-            self._commits += 1
+            self._committed(time.perf_counter() - started, store)
             self._requests += len(batch)
         except (sqlite3.Error, StoreError, _TransactionLost) as exc:
             if conn.in_transaction:
@@ -228,6 +260,7 @@ class GroupCommitWriter:
                     await self._off_loop(conn.execute, "ROLLBACK")
                 except sqlite3.Error:
                     log.exception("rolling back a failed batch on %s", self.path)
+            store.take_touched()
             cause = exc.__cause__ if isinstance(exc, _TransactionLost) else exc
             log.error("a batch of %d Q&A requests failed on %s: %s", len(batch), self.path, cause)
             return [(job.future, False, self._batch_error(exc)) for job in batch]

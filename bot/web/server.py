@@ -18,15 +18,15 @@ from aiohttp import web
 from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
 from bot.schedule.model import Session
+from bot.web import ask, auth, moderate, stage
 from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_ical
+from bot.web.keys import CHAIR, GATEWAY, HUB, VERSIONS
+from bot.web.live import LiveHub
 from bot.web.metrics import metrics_handler
 from bot.web.page import schedule_days
+from bot.web.qa_views import PUBLIC_QA, public_qa_view
 
 log = logging.getLogger(__name__)
-
-CHAIR = web.AppKey("chair", Chair)
-GATEWAY: web.AppKey[Callable[[], GatewayStats | None] | None] = web.AppKey("gateway")
-VERSIONS = web.AppKey("calendar versions", CalendarVersions)
 
 STATIC_DIR = Path(__file__).parent / "static"
 CONTENT_SECURITY_POLICY = (
@@ -137,11 +137,39 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=503 if reasons else 200)
 
 
-def make_app(chair: Chair, *, gateway: Callable[[], GatewayStats | None] | None = None) -> web.Application:
-    """The web side of ``chair``; ``gateway`` tells ``/healthz`` how the Discord connection is (None: no Discord)."""
-    app = web.Application(middlewares=[error_pages])
+async def live_qa(request: web.Request) -> web.StreamResponse:
+    """The public Q&A of one session, as Server-Sent Events (``event: qa``, a JSON snapshot each)."""
+    chair = request.app[CHAIR]
+    session_id = request.match_info["session_id"]
+    if chair.schedule.find(session_id) is None and session_id not in chair.cancelled:
+        return web.json_response(
+            {"error": "not_found", "detail": f"There is no session {session_id!r} in the schedule."}, status=404
+        )
+    return await request.app[HUB].serve(request, PUBLIC_QA, session_id)
+
+
+async def _start_hub(app: web.Application) -> None:
+    await app[HUB].start()
+
+
+async def _stop_hub(app: web.Application) -> None:
+    await app[HUB].stop()
+
+
+def make_app(
+    chair: Chair,
+    *,
+    gateway: Callable[[], GatewayStats | None] | None = None,
+    live_interval: float | None = None,
+) -> web.Application:
+    """The web side of ``chair``; ``gateway`` tells ``/healthz`` how the Discord connection is (None: no Discord);
+    ``live_interval``: how often at most a live page is updated while changes keep coming (seconds)."""
+    app = web.Application(middlewares=[error_pages], client_max_size=64 * 1024)
     app[CHAIR] = chair
     app[GATEWAY] = gateway
+    hub = LiveHub(chair.feed) if live_interval is None else LiveHub(chair.feed, interval=live_interval)
+    hub.add_view(public_qa_view(chair))
+    app[HUB] = hub
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("bot.web", "templates"),
@@ -150,11 +178,16 @@ def make_app(chair: Chair, *, gateway: Callable[[], GatewayStats | None] | None 
     )
     app.on_response_prepare.append(_security_headers)
     app.on_startup.append(_open_versions)
+    app.on_startup.append(_start_hub)
+    app.on_shutdown.append(_stop_hub)
     app.router.add_get("/", schedule_page, name="schedule")
     app.router.add_get("/schedule.ics", schedule_ics, name="schedule_ics")
     app.router.add_get("/sessions/{session_id}.ics", session_ics, name="session_ics")
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/metrics", metrics_handler(chair, gateway), name="metrics")
+    app.router.add_get("/live/qa/{session_id}", live_qa, name="live_qa")
+    for part in (auth, stage, ask, moderate):
+        part.setup(app)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app
 
