@@ -141,10 +141,17 @@ class SignIn:
         expires = dt.datetime.fromtimestamp(int(payload["e"]), dt.UTC)
         return WebSession(member, expires, str(payload.get("s", "")))
 
+    def form_token(self, subject: str) -> str:
+        """A CSRF token bound to ``subject`` (a signed-in session's nonce, an anonymous browser's id)."""
+        key = self._secret.encode() + _CSRF_SALT
+        return hmac.new(key, subject.encode(), "sha256").hexdigest()
+
+    def form_token_ok(self, subject: str, token: str | None) -> bool:
+        return bool(subject) and token is not None and hmac.compare_digest(self.form_token(subject), token)
+
     def csrf_token(self, session: WebSession) -> str:
         """The token every form of ``session`` carries."""
-        key = self._secret.encode() + _CSRF_SALT
-        return hmac.new(key, session.nonce.encode(), "sha256").hexdigest()
+        return self.form_token("session:" + session.nonce)
 
     def csrf_ok(self, session: WebSession, token: str | None) -> bool:
-        return token is not None and hmac.compare_digest(self.csrf_token(session), token)
+        return self.form_token_ok("session:" + session.nonce, token)
