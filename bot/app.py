@@ -9,6 +9,7 @@ The one module that imports the adapters (:mod:`bot.on_discord`, :mod:`bot.web`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import logging
@@ -21,7 +22,16 @@ from typing import TextIO
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
 from bot.config import Settings
-from bot.console.rehearse import ConsolePublisher, RehearsalSummary, header, play, window
+from bot.console.crowd import Crowd
+from bot.console.rehearse import (
+    REHEARSAL_ORGANIZER,
+    ConsolePublisher,
+    RehearsalRoster,
+    RehearsalSummary,
+    header,
+    play,
+    window,
+)
 from bot.errors import StartupError
 from bot.health import GatewayStats
 from bot.http_fetch import HttpFetcher
@@ -111,6 +121,43 @@ async def _web_side(
         await runner.cleanup()
 
 
+def web_pages(chair: Chair, base: str) -> str:
+    """One line per page of the web side, the dashboard's link signed in (a rehearsal's organizer)."""
+    first = next(iter(chair.qa_sessions_now()), None) or next((s for s in chair.schedule.sessions if s.qa), None)
+    lines = [
+        f"Web side on {base}/",
+        f"  schedule      {base}/   (calendar: {base}/schedule.ics)",
+        f"  moderate      {chair.sign_in_link(REHEARSAL_ORGANIZER, base)}   (signs you in as the organizer)",
+    ]
+    if first is not None:
+        lines.append(f"  stage         {base}/stage/{first.id}   (the projector; other sessions: /stage/ID)")
+        if chair.settings.web_ask:
+            lines.append(f"  ask           {base}/ask/{first.id}")
+    lines.append(f"  health        {base}/healthz · metrics {base}/metrics")
+    return "\n".join(lines) + "\n\n"
+
+
+@asynccontextmanager
+async def _crowd(chair: Chair, size: int) -> AsyncIterator[Crowd | None]:
+    """``size`` simulated attendees asking and voting while the block runs (none when ``size`` is 0)."""
+    if size <= 0:
+        yield None
+        return
+
+    def taking_questions() -> list[tuple[str, str]]:
+        now = chair.clock()
+        return [(s.id, s.title) for s in chair.schedule.sessions if s.qa and s.start <= now < chair.qa_closes_at(s)]
+
+    crowd = Crowd(chair.qa, size, taking_questions, asks_per_s=min(2.0, 0.05 * size), votes_per_s=min(50.0, 0.5 * size))
+    task = asyncio.create_task(crowd.run(), name="simulated crowd")
+    try:
+        yield crowd
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def tune_garbage_collection() -> None:
     """Fewer, cheaper collections for a long-running bot, and garbage that does not pile up in old generations.
 
@@ -157,33 +204,37 @@ async def rehearse(
     catch_up: bool = False,
     web: tuple[str, int] | None = None,
     stay: bool = False,
+    crowd: int = 0,
 ) -> RehearsalSummary:
     """Play the day from ``start`` to ``until`` (simulated) on the console and print every message; returns what
     happened. The real core runs on a throwaway store, with the console as its publisher.
 
     Posts due before ``start`` are left out, unless ``catch_up``: then the rehearsal starts as the bot would after
     a restart at ``start``, posting what is still useful (marked late) and skipping what is stale. With ``web``
-    (host, port) the web side serves the same core while the day plays, and with ``stay`` after it too, until the
-    task is cancelled (Ctrl-C)."""
+    (host, port) the web side serves the same core while the day plays (its pages are printed first, the
+    dashboard's link signed in), and with ``stay`` after it too, until the task is cancelled (Ctrl-C); ``crowd``
+    simulated attendees ask and vote in the sessions taking questions."""
     begin, end, posts = window(schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up)
     clock = SteppedClock(begin, speed=speed)
     out.write(header(schedule, begin, end, len(posts), speed))
     with tempfile.TemporaryDirectory(prefix="chairbot-rehearsal-") as tmp:
-        settings = Settings.for_rehearsal(Path(tmp), qa_close_after_minutes=int(qa_close_after.total_seconds() // 60))
+        settings = Settings.for_rehearsal(
+            Path(tmp),
+            qa_close_after_minutes=int(qa_close_after.total_seconds() // 60),
+            web_ask=web is not None,
+        )
         qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
         await qa.start()
         try:
-            chair = Chair(settings, schedule, qa, None, clock=clock)
+            # Sign-in links expire in real minutes, not in the rehearsal's fast ones.
+            chair = Chair(settings, schedule, qa, None, clock=clock, wall_clock=system_clock)
             publisher = ConsolePublisher(schedule, clock, out)
-            chair.attach(publisher)
+            chair.attach(publisher, roster=RehearsalRoster())
             await chair.open()
             try:
-                async with _web_side(chair, web) as base:
+                async with _web_side(chair, web) as base, _crowd(chair, crowd):
                     if base is not None:
-                        out.write(
-                            f"Web side: {base}/ (the schedule) · {base}/schedule.ics · {base}/healthz · "
-                            f"{base}/metrics\n\n"
-                        )
+                        out.write(web_pages(chair, base))
                         out.flush()
                     summary = await play(chair, posts, clock, publisher)
                     if web is not None and stay:

@@ -59,6 +59,7 @@ class Chair:
         source: ScheduleSource | None,
         *,
         clock: Clock,
+        wall_clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         #: The schedule as the file has it; ``schedule`` is what is in force, with the organizers' changes.
@@ -69,6 +70,9 @@ class Chair:
         self.qa = qa
         self.source = source
         self.clock = clock
+        #: The clock that sign-in links and cookies expire on: the event's, except in a rehearsal, whose fast
+        #: clock would expire a link before anyone could follow it.
+        self.wall_clock = wall_clock or clock
         self.publisher: Publisher | None = None
         self.events_tab: EventsTab | None = None
         self.roster: Roster | None = None
@@ -116,7 +120,7 @@ class Chair:
         self.event_ids = await EventIds.on(self.file)
         secret = self.settings.web_secret
         key = secret.get_secret_value() if secret is not None else await stored_secret(self.file)
-        self.sign_in = SignIn(key, self.clock)
+        self.sign_in = SignIn(key, self.wall_clock)
         self.overrides = await self.override_store.load()
         self._apply_overrides()
         dispatcher = Dispatcher(

@@ -496,6 +496,13 @@ def _a_number(_ctx: click.Context, _param: click.Parameter, value: float) -> flo
     help="Serve the web side of the rehearsal there (e.g. 127.0.0.1:8080; port 0: any free one).",
 )
 @click.option("--stay", is_flag=True, help="With --web: keep serving after the last announcement, until Ctrl-C.")
+@click.option(
+    "--crowd",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    metavar="N",
+    help="With --web: N simulated attendees ask and vote in each session taking questions, so the pages have life.",
+)
 @_qa_close_after_opt
 @date_opt
 @venue_tz_opt
@@ -509,6 +516,7 @@ def rehearse(
     catch_up: bool,
     web_text: str | None,
     stay: bool,
+    crowd: int,
     qa_close_after: int,
     date: dt.date | None,
     venue_tz: ZoneInfo | None,
@@ -521,6 +529,10 @@ def rehearse(
 
     if stay and web_text is None:
         raise click.BadParameter("--stay keeps the web side up: give --web HOST:PORT too", param_hint="--stay")
+    if crowd and web_text is None:
+        raise click.BadParameter(
+            "the crowd asks on the web side's pages: give --web HOST:PORT too", param_hint="--crowd"
+        )
     try:
         web = host_and_port(web_text) if web_text is not None else None
     except ValueError as exc:
@@ -547,6 +559,7 @@ def rehearse(
                 out=sys.stdout,
                 web=web,
                 stay=stay,
+                crowd=crowd,
             )
         )
     except StartupError as exc:

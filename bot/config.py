@@ -154,11 +154,12 @@ class Settings(BaseSettings):
 
     @property
     def web_base_url(self) -> str | None:
-        """Where people reach the web side: ``public_url``, else ``http://`` and ``web_listen``; None when off."""
+        """Where people reach the web side: ``public_url``, else ``http://`` and ``web_listen``; None when off or
+        when the port is picked at start (the page's own address serves then)."""
         if self.public_url is not None:
             return self.public_url
         address = self.web_address
-        if address is None:
+        if address is None or address[1] == 0:  # off, or on a port only known once listening
             return None
         host, port = address
         shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
@@ -219,8 +220,11 @@ class Settings(BaseSettings):
         )
 
     @classmethod
-    def for_rehearsal(cls, data_dir: Path, *, qa_close_after_minutes: int = 10) -> Settings:
-        """Settings for a rehearsal on the console: no server and no token; every rule as by default."""
+    def for_rehearsal(
+        cls, data_dir: Path, *, qa_close_after_minutes: int = 10, web_ask: bool = False
+    ) -> Settings:
+        """Settings for a rehearsal on the console: no server and no token; every rule as by default, and the web
+        side's ask page as asked."""
         return cls.model_construct(
             discord_token=SecretStr("rehearsal"),
             guild_id=0,
@@ -228,6 +232,7 @@ class Settings(BaseSettings):
             schedule="rehearsal",
             data_dir=data_dir,
             qa_close_after_minutes=qa_close_after_minutes,
+            web_ask=web_ask,
         )
 
     @property

@@ -23,6 +23,7 @@ from bot.messages import Post
 from bot.qa.model import Question
 from bot.render import counted, on_stage_text
 from bot.schedule.model import Schedule, Session
+from bot.signin import Member, Role
 from bot.timefmt import relative, zone_label
 from bot.zones import is_unambiguous
 
@@ -119,6 +120,17 @@ class ConsolePublisher:
     def link(self, message_id: int, channel: str | None) -> str | None:
         # On the console a reader finds a message by where and when it was printed.
         return self.printed.get(message_id)
+
+
+#: Who runs a rehearsal's dashboard: the one person at the console, as an organizer.
+REHEARSAL_ORGANIZER = Member("rehearsal", "Rehearsal organizer", Role.ORGANIZER)
+
+
+class RehearsalRoster:
+    """The roles in a rehearsal: the organizer at the console, and nobody else."""
+
+    async def member(self, member_id: str) -> Member | None:
+        return REHEARSAL_ORGANIZER if member_id == REHEARSAL_ORGANIZER.id else None
 
 
 @dataclass(frozen=True, slots=True)

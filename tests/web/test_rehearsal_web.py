@@ -38,7 +38,10 @@ async def test_with_stay_the_pages_of_the_rehearsed_day_are_served_until_it_is_s
                 break
             await asyncio.sleep(0.02)
         text = out.getvalue()
-        assert re.search(rf"^Web side: http://127\.0\.0\.1:{port}/ \(the schedule\)", text, flags=re.MULTILINE)
+        assert re.search(rf"^Web side on http://127\.0\.0\.1:{port}/$", text, flags=re.MULTILINE)
+        assert re.search(rf"^  schedule +http://127\.0\.0\.1:{port}/ ", text, flags=re.MULTILINE)
+        assert re.search(rf"^  stage +http://127\.0\.0\.1:{port}/stage/invited-1 ", text, flags=re.MULTILINE)
+        assert re.search(rf"^  ask +http://127\.0\.0\.1:{port}/ask/invited-1$", text, flags=re.MULTILINE)
         assert "Rehearsal done: 43 announcements" in text
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
             async with http.get("/") as page:
@@ -81,3 +84,35 @@ def test_a_port_in_use_is_said_plainly() -> None:
     assert result.returncode == 1
     assert f"the web side cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_crowd_asks_and_votes_through_the_core_while_the_day_plays() -> None:
+    out = io.StringIO()
+    port = free_port()
+    schedule = load_schedule(BUNDLED)
+    # Slow enough that sessions with Q&A stay open for a few real seconds.
+    task = asyncio.create_task(
+        rehearse(schedule, speed=600, out=out, web=("127.0.0.1", port), crowd=50, start=schedule.sessions[1].start)
+    )
+    try:
+        asked: dict[str, int] = {}
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+            for _ in range(200):
+                await asyncio.sleep(0.1)
+                try:
+                    async with http.get("/healthz") as health:
+                        asked = (await health.json()).get("questions", {})
+                except aiohttp.ClientConnectionError:
+                    continue
+                if asked.get("queued", 0) >= 3:
+                    break
+        assert asked.get("queued", 0) >= 3, out.getvalue()[:2000]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def test_crowd_needs_the_web_side() -> None:
+    alone = _cli("--crowd", "10")
+    assert alone.returncode == 2
+    assert "give --web HOST:PORT too" in alone.stderr
