@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Sequence
 
 from bot.announce.announcer import Announcer
@@ -25,7 +26,7 @@ from bot.announce.sessions import SESSION_KIND, planned_posts
 from bot.announce.when import parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import SqliteFile
+from bot.db import DatabaseError, SqliteFile, write_probe
 from bot.errors import Refusal
 from bot.events_tab import EventIds, SyncReport, sync_events
 from bot.health import GatewayStats, Health
@@ -480,6 +481,7 @@ class Chair:
             last = self.announcer.last
         questions = {status.value: n for status, n in (await self.qa.counts()).items()}
         gateway = gateway or GatewayStats()
+        database_error = await self._database_error()
         return Health(
             now=self.clock(),
             next_announcement=next_id,
@@ -494,7 +496,19 @@ class Chair:
             interactions_in_flight=gateway.in_flight,
             gateway_pauses=gateway.pauses,
             interactions_dropped=gateway.dropped,
+            database_error=database_error,
         )
+
+    async def _database_error(self) -> str | None:
+        """Why the shared SQLite file cannot be written to now (read-only, disk full, locked too long); None when
+        a small write commits."""
+        if self.file is None:
+            return "not open"
+        try:
+            await self.file.run(write_probe, self.file.conn, self.clock())
+        except (sqlite3.Error, DatabaseError) as exc:
+            return str(exc)
+        return None
 
     def _announcer(self) -> Announcer:
         if self.announcer is None:

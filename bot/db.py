@@ -155,3 +155,14 @@ class SqliteFile:
 
     def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, tuple(params)).fetchall()
+
+
+def write_probe(conn: sqlite3.Connection, now: dt.datetime) -> None:
+    """Commit one small write (the ``health_probe`` row): raises when the file cannot take writes now (a
+    read-only file or disk, a full disk, a lock held too long)."""
+    with conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER)")
+        conn.execute(
+            "INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            (to_micros(now),),
+        )

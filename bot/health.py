@@ -20,6 +20,7 @@ class GatewayStats:
     in_flight: int = 0
     pauses: int = 0
     dropped: int = 0
+    received: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class Health:
     interactions_in_flight: int
     gateway_pauses: int
     interactions_dropped: int
+    #: None when the database could be written to just now; else why not.
+    database_error: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -57,6 +60,8 @@ def degraded_reasons(health: Health, gateway: GatewayStats | None, schedule_prob
     if health.next_at is not None and health.now - health.next_at > OUTBOX_LAG:
         late = int((health.now - health.next_at).total_seconds())
         reasons.append(f"outbox lag: {health.next_announcement} is {late} s overdue")
+    if health.database_error is not None:
+        reasons.append(f"database not writable: {health.database_error}")
     if gateway is not None and gateway.latency_ms is None:
         reasons.append("gateway not connected")
     if schedule_problems:

@@ -10,6 +10,7 @@ on, not lost. The decision is made here, with the injected clock: an item is pos
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
+from bot.stats import Histogram
 from bot.timefmt import duration, utc_iso
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
 SWEEP_JOB = "sweep"
 
+#: Upper bounds (seconds) of the lateness buckets of posted announcements.
+LATENESS_BUCKETS = (0.1, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0, 300.0)
 #: A post this far behind its time is marked as late.
 LATE_AFTER = dt.timedelta(seconds=60)
 
@@ -55,6 +59,9 @@ class Announcer:
         self._lock = asyncio.Lock()
         #: What happened most recently, for health reports: (item id, status, lateness).
         self.last: tuple[str, str, dt.timedelta] | None = None
+        #: Items run since the start, by outcome (sent, late, skipped, failed), and how late the posted ones ran.
+        self.outcomes: collections.Counter[str] = collections.Counter()
+        self.lateness = Histogram(LATENESS_BUCKETS)
 
     async def start(self) -> None:
         """Schedule every planned item; ones due while the bot was down run at once (late or skipped)."""
@@ -188,12 +195,14 @@ class Announcer:
             )
             await self.outbox.skip(item.id, f"stale: due {item.due_at.isoformat()}, run {now.isoformat()}")
             self.last = (item.id, "skipped", lateness)
+            self.outcomes["skipped"] += 1
             return
         late = lateness > LATE_AFTER
         message_id = await self._post(item, late)
         if message_id is None:
             await self.outbox.fail(item.id, "Discord refused the post")
             self.last = (item.id, "failed", lateness)
+            self.outcomes["failed"] += 1
             return
         await self.outbox.sent(item.id, message_id, late=late)
         log.info(
@@ -203,3 +212,5 @@ class Announcer:
             f", {duration(lateness)} late" if late else "",
         )
         self.last = (item.id, "late" if late else "sent", lateness)
+        self.outcomes["late" if late else "sent"] += 1
+        self.lateness.observe(lateness.total_seconds())

@@ -107,4 +107,5 @@ class ChairBot(GatedClient, commands.Bot):
             in_flight=self.gate.in_flight(),
             pauses=self.gate.pauses,
             dropped=self.gate.dropped.total,
+            received=self.gate.received_total,
         )

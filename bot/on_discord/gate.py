@@ -99,9 +99,12 @@ class InteractionGate:
         self.paused_s = 0.0
         #: Interactions dropped as too old to answer, here or by a handler that found them so.
         self.dropped = DropTally()
+        #: Interactions read since the start.
+        self.received_total = 0
 
     def received(self, interaction: discord.Interaction[Any]) -> None:
         """Count ``interaction`` until it is answered or its deadline passes."""
+        self.received_total += 1
         deadline = interaction.created_at.timestamp() + DEADLINE_S
         if deadline - self._clock() > DEADLINE_S - STALE_AFTER_S:
             self._pending.append((deadline, interaction))

@@ -23,13 +23,14 @@ database is busy, the waiting (the busy timeout, ``busy_retries`` times) happens
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import functools
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ from bot.qa.clock import Clock
 from bot.qa.errors import QAError, StoreBusy, StoreClosed, StoreError
 from bot.qa.model import QAConfig
 from bot.qa.store import QAStore, primary_error_code
+from bot.stats import Histogram, HistogramSnapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,12 +86,12 @@ COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 
 @dataclass(frozen=True, slots=True)
 class WriterStats:
     """Work done so far, for health checks and metrics: requests run, and the commits that carried them; how
-    long the commits took (``commit_counts[i]``: commits within ``COMMIT_BUCKETS[i]`` seconds, cumulative)."""
+    long the commits took; requests that succeeded by operation (``ask``, ``vote``, ``moderate``, ...)."""
 
     requests: int
     commits: int
-    commit_seconds: float = 0.0
-    commit_counts: tuple[int, ...] = ()
+    commit_seconds: HistogramSnapshot | None = None
+    operations: Mapping[str, int] = field(default_factory=dict)
 
 
 #: Told the topics (see :mod:`bot.live`) a batch changed, on the event loop, once the batch has committed.
@@ -114,21 +116,18 @@ class GroupCommitWriter:
         self._group_wait_s = config.group_wait.total_seconds()
         self._requests = 0
         self._commits = 0
-        self._commit_seconds = 0.0
-        self._commit_counts = [0] * len(COMMIT_BUCKETS)
+        self._commit_seconds = Histogram(COMMIT_BUCKETS)
+        self._operations: collections.Counter[str] = collections.Counter()
         self.listeners: list[CommitListener] = []
 
     @property
     def stats(self) -> WriterStats:
-        counts = tuple(self._commit_counts)
-        return WriterStats(self._requests, self._commits, self._commit_seconds, counts)
+        snapshot = self._commit_seconds.snapshot()
+        return WriterStats(self._requests, self._commits, snapshot, dict(self._operations))
 
     def _committed(self, seconds: float, store: QAStore) -> None:
         self._commits += 1
-        self._commit_seconds += seconds
-        for index, bound in enumerate(COMMIT_BUCKETS):
-            if seconds <= bound:
-                self._commit_counts[index] += 1
+        self._commit_seconds.observe(seconds)
         touched = store.take_touched()
         if touched:
             topics = frozenset(touched)
@@ -254,6 +253,9 @@ class GroupCommitWriter:
             await self._off_loop(conn.execute, "COMMIT")
             self._committed(time.perf_counter() - started, store)
             self._requests += len(batch)
+            for job, (_, succeeded, _) in zip(batch, outcomes, strict=True):
+                if succeeded:
+                    self._operations[job.call.__name__] += 1
         except (sqlite3.Error, StoreError, _TransactionLost) as exc:
             if conn.in_transaction:
                 try:

@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.announce.outbox import Status as AnnouncementStatus
 from bot.chair import Chair
 from bot.health import GatewayStats
 from bot.qa.model import Status as QuestionStatus
+from bot.stats import HistogramSnapshot
+from bot.web.live import LiveHub
+
+#: Q&A store operations (QAStore methods) and the metric label each is counted under.
+_ASKS = {"ask": "ask"}
+_VOTES = {"vote": "vote", "unvote": "unvote", "toggle_vote": "toggle_vote"}
+_MODERATION = {
+    "moderate": "moderate",
+    "move": "move",
+    "pull_next": "pull_next",
+    "put_on_stage": "put_on_stage",
+    "ban": "ban",
+    "unban": "unban",
+    "configure_session": "configure_session",
+}
 
 #: The text format ``generate_latest`` writes (``CONTENT_TYPE_LATEST`` names format 1.0.0 since 0.23).
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
@@ -42,14 +57,23 @@ class Snapshot:
     writer_commits: int = 0
     #: What the transport knows of itself (None: no Discord, no gateway metrics).
     gateway: GatewayStats | None = None
+    #: Announcements run since the start by outcome, and how late the posted ones ran.
+    announcer_outcomes: Mapping[str, int] = field(default_factory=dict)
+    lateness: HistogramSnapshot | None = None
+    #: Q&A requests that committed since the start, by operation; how long commits took.
+    operations: Mapping[str, int] = field(default_factory=dict)
+    commit_seconds: HistogramSnapshot | None = None
+    #: Live pages connected now, by view (None: no live pages served).
+    live_pages: Mapping[str, int] | None = None
 
 
-async def take_snapshot(chair: Chair, gateway: GatewayStats | None) -> Snapshot:
+async def take_snapshot(chair: Chair, gateway: GatewayStats | None, hub: LiveHub | None = None) -> Snapshot:
     """Read the numbers from the core: the health report, plus the queue of each session live now."""
     health = await chair.health(gateway)
     live = chair.schedule.live_at(chair.clock())
     counts = await asyncio.gather(*(chair.qa.counts(session.id) for session in live))
     stats = chair.qa.stats
+    announcer = chair.announcer
     return Snapshot(
         announcements={status.value: health.outbox.get(status.value, 0) for status in AnnouncementStatus},
         questions={status.value: health.questions.get(status.value, 0) for status in QuestionStatus},
@@ -58,6 +82,11 @@ async def take_snapshot(chair: Chair, gateway: GatewayStats | None) -> Snapshot:
         writer_requests=stats.requests,
         writer_commits=stats.commits,
         gateway=gateway,
+        announcer_outcomes=dict(announcer.outcomes) if announcer is not None else {},
+        lateness=announcer.lateness.snapshot() if announcer is not None else None,
+        operations=dict(stats.operations),
+        commit_seconds=stats.commit_seconds,
+        live_pages=hub.connected_by_view() if hub is not None else None,
     )
 
 
@@ -90,6 +119,37 @@ class ChairCollector(Collector):
         yield CounterMetricFamily(
             "chairbot_qa_writer_commits", "Commits that carried the Q&A requests.", value=snapshot.writer_commits
         )
+        outcomes = CounterMetricFamily(
+            "chairbot_announcements_run",
+            "Announcements run since the start, by outcome (sent on time, late, skipped as stale, failed).",
+            labels=["outcome"],
+        )
+        for outcome in ("sent", "late", "skipped", "failed"):
+            outcomes.add_metric([outcome], snapshot.announcer_outcomes.get(outcome, 0))
+        yield outcomes
+        if snapshot.lateness is not None:
+            yield _histogram(
+                "chairbot_announcement_lateness_seconds",
+                "How late posted announcements ran, since the start.",
+                snapshot.lateness,
+            )
+        for name, documentation, operations in (
+            ("chairbot_asks", "Questions asked (new or merged) since the start.", _ASKS),
+            ("chairbot_votes", "Votes given or taken back since the start, by operation.", _VOTES),
+            ("chairbot_moderation_actions", "Moderation actions since the start, by operation.", _MODERATION),
+        ):
+            family = CounterMetricFamily(name, documentation, labels=["operation"])
+            for operation, label in operations.items():
+                family.add_metric([label], snapshot.operations.get(operation, 0))
+            yield family
+        if snapshot.commit_seconds is not None:
+            yield _histogram(
+                "chairbot_qa_commit_seconds", "How long the Q&A store's commits took.", snapshot.commit_seconds
+            )
+        if snapshot.live_pages is not None:
+            yield _by_label(
+                "chairbot_live_pages", "Live pages connected now, by view.", snapshot.live_pages, label="view"
+            )
         if snapshot.gateway is not None:
             yield from _gateway(snapshot.gateway)
 
@@ -99,6 +159,12 @@ def _by_label(name: str, documentation: str, values: Mapping[str, int], label: s
     for key, value in sorted(values.items()):
         family.add_metric([key], value)
     return family
+
+
+def _histogram(name: str, documentation: str, values: HistogramSnapshot) -> HistogramMetricFamily:
+    buckets = [(f"{bound:g}", count) for bound, count in zip(values.bounds, values.cumulative, strict=True)]
+    buckets.append(("+Inf", values.count))
+    return HistogramMetricFamily(name, documentation, buckets=buckets, sum_value=values.total)
 
 
 def _gateway(gateway: GatewayStats) -> Iterator[Metric]:
@@ -112,6 +178,9 @@ def _gateway(gateway: GatewayStats) -> Iterator[Metric]:
         "chairbot_interactions_in_flight", "Interactions read and not yet answered.", value=gateway.in_flight
     )
     yield CounterMetricFamily(
+        "chairbot_interactions_received", "Interactions read from Discord since the start.", value=gateway.received
+    )
+    yield CounterMetricFamily(
         "chairbot_interactions_dropped", "Interactions dropped as too old to answer.", value=gateway.dropped
     )
     yield CounterMetricFamily(
@@ -120,15 +189,16 @@ def _gateway(gateway: GatewayStats) -> Iterator[Metric]:
 
 
 def metrics_handler(
-    chair: Chair, gateway: Callable[[], GatewayStats | None] | None = None
+    chair: Chair, gateway: Callable[[], GatewayStats | None] | None = None, hub: LiveHub | None = None
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The ``/metrics`` handler of one app, with its own registry; ``gateway`` as for ``/healthz``."""
+    """The ``/metrics`` handler of one app, with its own registry; ``gateway`` as for ``/healthz``; ``hub``: the
+    live pages to count."""
     collector = ChairCollector()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(collector)
 
     async def metrics(request: web.Request) -> web.Response:
-        snapshot = await take_snapshot(chair, gateway() if gateway is not None else None)
+        snapshot = await take_snapshot(chair, gateway() if gateway is not None else None, hub)
         collector.snapshot = snapshot  # no await from here to the rendering: the body is this snapshot's
         body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"})

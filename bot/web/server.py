@@ -184,7 +184,7 @@ def make_app(
     app.router.add_get("/schedule.ics", schedule_ics, name="schedule_ics")
     app.router.add_get("/sessions/{session_id}.ics", session_ics, name="session_ics")
     app.router.add_get("/healthz", healthz, name="healthz")
-    app.router.add_get("/metrics", metrics_handler(chair, gateway), name="metrics")
+    app.router.add_get("/metrics", metrics_handler(chair, gateway, hub), name="metrics")
     app.router.add_get("/live/qa/{session_id}", live_qa, name="live_qa")
     for part in (auth, stage, ask, moderate):
         part.setup(app)
@@ -195,7 +195,9 @@ def make_app(
 async def start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Serve ``app`` on ``host:port`` (0: a free port); the caller reads the port with :func:`bound_port` and
     calls ``cleanup()`` on the runner at the end."""
-    runner = web.AppRunner(app)
+    # A page that goes away cancels its handler: a live page's stream ends at once, not at its next write.
+    # Changes already handed to the core still commit (see QAService).
+    runner = web.AppRunner(app, handler_cancellation=True)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -84,3 +85,17 @@ async def test_a_refused_schedule_version_degrades_health(site: Site) -> None:
     async with site.http.get(site.base + "/healthz") as response:
         assert response.status == 503
         assert (await response.json())["reasons"] == ["schedule source: the newest version was refused"]
+
+
+async def test_a_database_that_takes_no_writes_degrades_health(site: Site) -> None:
+    file = site.chair.file
+    assert file is not None
+    await file.run(file.conn.execute, "PRAGMA query_only = ON")
+    response, text = await site.get("/healthz")
+    assert response.status == 503
+    body = json.loads(text)
+    assert body["status"] == "degraded"
+    assert any(reason.startswith("database not writable: ") for reason in body["reasons"]), body
+    await file.run(file.conn.execute, "PRAGMA query_only = OFF")
+    response, _ = await site.get("/healthz")
+    assert response.status == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -113,3 +114,70 @@ async def test_each_app_keeps_its_metrics_out_of_the_global_registry(site: Site)
     make_app(site.chair)  # a second app for the same core: no duplicate-metric error
     await scrape(site)
     assert b"chairbot_" not in generate_latest(REGISTRY)
+
+
+async def test_asks_votes_and_moderation_are_counted_by_operation(site: Site) -> None:
+    site.clock.now = DURING_THE_TALK
+    qa = site.chair.qa
+    asked = await qa.ask("talk", "1", "How fast do the engines run?", author_name="Grace")
+    await qa.ask("talk", "2", "How fast do the engines run?", author_name="Alan")  # merged: an ask and a vote
+    await qa.vote(asked.question.id, "3")
+    await qa.toggle_vote(asked.question.id, "4")
+    await qa.pull_next("talk", "mod")
+    await qa.ban("troll", "mod")
+    families = await scrape(site)
+    assert families["chairbot_asks"].type == "counter"
+    assert sample(families, "chairbot_asks", operation="ask") == 2
+    assert sample(families, "chairbot_votes", operation="vote") == 1
+    assert sample(families, "chairbot_votes", operation="toggle_vote") == 1
+    assert sample(families, "chairbot_moderation_actions", operation="pull_next") == 1
+    assert sample(families, "chairbot_moderation_actions", operation="ban") == 1
+    assert sample(families, "chairbot_moderation_actions", operation="moderate") == 0
+
+
+async def test_refused_requests_are_not_counted(site: Site) -> None:
+    asked = await site.chair.qa.ask("talk", "1", "Why brass gears?", author_name="Grace")
+    with pytest.raises(Exception, match="own"):
+        await site.chair.qa.vote(asked.question.id, "1")
+    families = await scrape(site)
+    assert sample(families, "chairbot_votes", operation="vote") == 0
+
+
+async def test_commit_times_are_a_histogram(site: Site) -> None:
+    for n in range(3):
+        await site.chair.qa.ask("talk", str(n), f"Question number {n}?", author_name="Ada")
+    families = await scrape(site)
+    commits = families["chairbot_qa_commit_seconds"]
+    assert commits.type == "histogram"
+    counts = {s.labels["le"]: s.value for s in commits.samples if s.name.endswith("_bucket")}
+    assert counts["+Inf"] == sample(families, "chairbot_qa_writer_commits")
+    assert list(counts.values()) == sorted(counts.values())  # cumulative
+
+
+async def test_announcements_run_are_counted_with_their_lateness(site: Site) -> None:
+    announcer = site.chair.announcer
+    assert announcer is not None
+    due = site.clock.now
+    planned = Planned(id="note-x", kind="note", due_at=due, stale_at=due + dt.timedelta(hours=1), text="Hello")
+    item = await announcer.outbox.add(planned)
+    site.clock.now = due + dt.timedelta(seconds=90)
+    await announcer.run_item(item.id)
+    families = await scrape(site)
+    assert sample(families, "chairbot_announcements_run", outcome="late") == 1
+    assert sample(families, "chairbot_announcements_run", outcome="sent") == 0
+    lateness = {s.labels.get("le"): s.value for s in families["chairbot_announcement_lateness_seconds"].samples if s.name.endswith("_bucket")}
+    assert lateness["60"] == 0
+    assert lateness["300"] == 1
+
+
+async def test_connected_live_pages_are_counted(site: Site) -> None:
+    async with site.http.get(site.base + "/live/qa/talk") as page:
+        await page.content.readline()
+        families = await scrape(site)
+        assert sample(families, "chairbot_live_pages", view="qa") == 1
+    for _ in range(100):
+        families = await scrape(site)
+        if sample(families, "chairbot_live_pages", view="qa") == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert sample(families, "chairbot_live_pages", view="qa") == 0
