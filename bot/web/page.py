@@ -1,5 +1,10 @@
-"""What the schedule page shows, as plain data for its template: days, sessions, times in every zone, and which
-sessions are on now, next, past or cancelled at a given instant. Pure: tested on plain data."""
+"""What the schedule page shows, as plain data for its template: days, sessions, times in every zone, posters,
+and which sessions are on now, next, past or cancelled at a given instant. Pure: tested on plain data.
+
+The page's script (``static/schedule.js``) redoes two things in the browser from the UTC instants this data
+carries: each time in the reader's own zone, and the now/next/past marks on the browser's clock. Without
+JavaScript the page shows what is computed here: the venue's times and the marks at ``now``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.schedule.model import Kind, Schedule, Session
+from bot.schedule.model import Kind, Poster, Schedule, Session
 from bot.timefmt import span, utc_iso, zone_label
 from bot.zones import zone_name
+
+#: The badge of each state; the script uses the same words when it moves the marks.
+BADGES = {"now": "Now", "next": "Next", "cancelled": "Cancelled"}
+#: A poster session with more posters than this shows them folded, under a line that counts them.
+POSTERS_SHOWN_OPEN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +38,22 @@ class ZoneTime:
 
 
 @dataclass(frozen=True, slots=True)
+class PosterItem:
+    """One poster of a poster session, as listed under it."""
+
+    id: str
+    title: str
+    authors: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     session: Session
     #: ``now``, ``next``, ``past``, ``cancelled`` or empty (later today).
     state: str
+    #: The word on the session's badge for ``state`` (empty: no badge).
+    badge: str
     start_utc: str
     end_utc: str
     venue: ZoneTime
@@ -39,6 +61,11 @@ class Row:
     speakers: str
     links: tuple[Link, ...]
     has_calendar: bool
+    posters: tuple[PosterItem, ...]
+    #: ``3 posters``; empty when the session has none.
+    posters_label: str
+    #: Whether the poster list starts unfolded (a short list) or folded (a long one).
+    posters_open: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +73,9 @@ class Day:
     date: dt.date
     label: str
     rows: tuple[Row, ...]
+    #: The venue's zone: its short name (``Vienna``) and IANA key (``Europe/Vienna``).
+    zone: str
+    zone_key: str
 
 
 def _state(session: Session, cancelled: bool, now: dt.datetime, next_start: dt.datetime | None) -> str:
@@ -68,6 +98,16 @@ def _speakers(session: Session) -> str:
     return ", ".join(f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in session.speakers)
 
 
+def _poster(poster: Poster) -> PosterItem:
+    return PosterItem(poster.id, poster.title, ", ".join(poster.authors), poster.url)
+
+
+def _posters_label(count: int) -> str:
+    if not count:
+        return ""
+    return "1 poster" if count == 1 else f"{count} posters"
+
+
 def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.datetime) -> list[Day]:
     """The sessions in force and the cancelled ones, by local day at the venue, in start order."""
     venue = schedule.event.timezone
@@ -83,10 +123,12 @@ def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.
             for zone in schedule.event.display_timezones
             if zone_name(zone) != zone_name(venue)
         )
+        state = _state(session, gone, now, next_start)
         by_day.setdefault(day, []).append(
             Row(
                 session=session,
-                state=_state(session, gone, now, next_start),
+                state=state,
+                badge=BADGES.get(state, ""),
                 start_utc=utc_iso(session.start),
                 end_utc=utc_iso(session.end),
                 venue=ZoneTime(span(session.start, session.end, venue), zone_label(venue), zone_name(venue)),
@@ -94,6 +136,12 @@ def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.
                 speakers=_speakers(session),
                 links=_links(session),
                 has_calendar=session.kind is not Kind.BREAK,
+                posters=tuple(_poster(p) for p in session.posters),
+                posters_label=_posters_label(len(session.posters)),
+                posters_open=len(session.posters) <= POSTERS_SHOWN_OPEN,
             )
         )
-    return [Day(day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows)) for day, rows in sorted(by_day.items())]
+    return [
+        Day(day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows), zone_label(venue), zone_name(venue))
+        for day, rows in sorted(by_day.items())
+    ]

@@ -19,6 +19,7 @@ from bot.qa.service import QAService
 from bot.schedule.loader import parse_schedule
 from bot.web.server import bound_port, make_app, start_site
 from tests.clocks import HandClock
+from tests.web.browser import browser  # noqa: F401  (a fixture: the real browser for the page tests)
 
 DAY = """
 event: {name: Web Day, timezone: Europe/Vienna, date: 2031-05-12, display_timezones: [Asia/Kathmandu]}
@@ -34,6 +35,15 @@ sessions:
     abstract: About engines.
   - {id: panel, title: The Panel, kind: panel, start: "09:40", end: "10:20", room: Hall B}
   - {id: lunch, title: Lunch, kind: break, start: "10:20", end: "11:00"}
+  - id: posters
+    title: Poster Session
+    kind: poster
+    start: "11:00"
+    end: "12:00"
+    room: Foyer
+    posters:
+      - {id: P-01, title: Calibrated Engines, authors: [Ada Lovelace, Charles Babbage], url: "https://posters.example/p1"}
+      - {id: P-02, title: "<script>alert(2)</script> Safe Loops", authors: Grace Hopper}
 """
 #: 08:00 at the venue, before the day.
 MORNING = dt.datetime(2031, 5, 12, 6, 0, tzinfo=dt.UTC)
