@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
 from bot.schedule.model import Session
+from bot.timefmt import utc_iso
 from bot.web import ask, auth, moderate, stage
 from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_ical
 from bot.web.keys import CHAIR, GATEWAY, HUB, VERSIONS
@@ -74,8 +75,16 @@ async def schedule_page(request: web.Request) -> web.Response:
         "event": schedule.event.name,
         "days": schedule_days(schedule, chair.cancelled, chair.clock()),
         "webcal": f"webcal://{request.host}/schedule.ics" if request.host else None,
+        **event_clock(chair),
     }
     return aiohttp_jinja2.render_template("schedule.html", request, context)
+
+
+def event_clock(chair: Chair) -> dict[str, str]:
+    """The event's clock for a page's script: its reading now and how fast it runs (a rehearsal's runs fast), so
+    the page marks what is on by the event's time rather than by the browser's own clock."""
+    speed = getattr(chair.clock, "speed", 1.0)
+    return {"clock_now": utc_iso(chair.clock()), "clock_speed": f"{float(speed):g}"}
 
 
 def _ics_response(body: bytes, filename: str) -> web.Response:

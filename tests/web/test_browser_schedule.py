@@ -161,11 +161,13 @@ async def test_the_page_runs_under_its_content_security_policy_without_violation
     assert any("Content Security Policy" in error for error in watch.console_errors)
 
 
-async def test_now_and_next_follow_the_browsers_clock_without_asking_the_server(
+async def test_now_and_next_follow_the_events_clock_without_asking_the_server(
     site: Site, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
+    site.clock.now = DURING_THE_TALK
     page = await open_page(browser, contexts)
-    await page.clock.install(time=DURING_THE_TALK)  # the server's clock still reads 08:00 at the venue
+    # The browser's own clock is wrong by years: the page goes by the event's clock, read when it was served.
+    await page.clock.install(time=dt.datetime(2029, 1, 1, tzinfo=dt.UTC))
     await load(page, site)
     assert "now" in await classes(page, "talk")
     assert await badge(page, "talk") == "Now"
@@ -199,6 +201,7 @@ async def test_a_cancelled_session_stays_cancelled_as_the_clock_moves(
     site: Site, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
     await site.chair.cancel_session("panel", "olga")
+    site.clock.now = DURING_THE_TALK
     page = await open_page(browser, contexts)
     await page.clock.install(time=DURING_THE_TALK)
     await load(page, site)
@@ -208,6 +211,20 @@ async def test_a_cancelled_session_stays_cancelled_as_the_clock_moves(
     assert "cancelled" in panel
     assert "now" not in panel
     assert await badge(page, "panel") == "Cancelled"
+
+
+async def test_a_rehearsals_fast_clock_moves_the_marks_as_fast(
+    site: Site, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    site.clock.now = DURING_THE_TALK
+    site.clock.speed = 60.0  # type: ignore[attr-defined]  # as a rehearsal's clock has
+    page = await open_page(browser, contexts)
+    await page.clock.install(time=DURING_THE_TALK)
+    await load(page, site)
+    assert "now" in await classes(page, "talk")
+    await page.clock.fast_forward("00:30")  # 30 real seconds: 30 minutes of the event, 09:45
+    assert "now" in await classes(page, "panel")
+    assert "past" in await classes(page, "talk")
 
 
 async def test_a_poster_session_lists_its_posters(site: Site, browser: Browser, contexts: list[BrowserContext]) -> None:

@@ -134,8 +134,23 @@
     return session.start === nextStart ? "next" : "";
   }
 
+  // The event's clock: the server's reading when the page was made, running at the event's speed since (a
+  // rehearsal's clock runs fast). Without it, the browser's own clock.
+  function eventClock() {
+    const element = document.getElementById("event-clock");
+    const loaded = Date.now();
+    const serverNow = element ? Date.parse(element.dataset.now) : NaN;
+    const speed = element ? Number(element.dataset.speed) || 1 : 1;
+    if (Number.isNaN(serverNow)) return Date.now;
+    return function () {
+      return serverNow + (Date.now() - loaded) * speed;
+    };
+  }
+
+  const eventNow = eventClock();
+
   function mark(all) {
-    const now = Date.now();
+    const now = eventNow();
     const live = all.filter(function (session) {
       return !session.item.classList.contains("cancelled");
     });
