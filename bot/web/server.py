@@ -7,9 +7,11 @@ cache header. Unknown paths get a 404 page and a failing handler a 500 page: nev
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -17,12 +19,13 @@ from aiohttp import web
 
 from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
+from bot.live import SCHEDULE
 from bot.schedule.model import Session
 from bot.timefmt import utc_iso
 from bot.web import ask, auth, moderate, stage
 from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_ical
 from bot.web.keys import CHAIR, GATEWAY, HUB, VERSIONS
-from bot.web.live import LiveHub
+from bot.web.live import LiveHub, View
 from bot.web.metrics import metrics_handler
 from bot.web.page import schedule_days
 from bot.web.qa_views import PUBLIC_QA, public_qa_view
@@ -75,9 +78,32 @@ async def schedule_page(request: web.Request) -> web.Response:
         "event": schedule.event.name,
         "days": schedule_days(schedule, chair.cancelled, chair.clock()),
         "webcal": f"webcal://{request.host}/schedule.ics" if request.host else None,
+        "version": schedule_version(chair),
         **event_clock(chair),
     }
     return aiohttp_jinja2.render_template("schedule.html", request, context)
+
+
+def schedule_version(chair: Chair) -> str:
+    """A short digest of what the schedule page shows of the schedule in force: a page whose version differs
+    from the live stream's is out of date."""
+    shown = [(s.id, s.start, s.end, s.title, s.room, s.speakers, s.links, s.posters) for s in chair.schedule.sessions]
+    text = repr((chair.schedule.event.name, shown, sorted(chair.cancelled)))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def schedule_view(chair: Chair) -> View:
+    """The ``schedule`` stream: a new version whenever the schedule in force changes."""
+
+    async def build(_: str) -> dict[str, Any]:
+        return {"version": schedule_version(chair), "now": utc_iso(chair.clock())}
+
+    return View("schedule", lambda _: frozenset({SCHEDULE}), build)
+
+
+async def live_schedule(request: web.Request) -> web.StreamResponse:
+    """The schedule's version as Server-Sent Events (``event: schedule``), for the page to fetch itself anew."""
+    return await request.app[HUB].serve(request, "schedule", "")
 
 
 def event_clock(chair: Chair) -> dict[str, str]:
@@ -178,6 +204,7 @@ def make_app(
     app[GATEWAY] = gateway
     hub = LiveHub(chair.feed) if live_interval is None else LiveHub(chair.feed, interval=live_interval)
     hub.add_view(public_qa_view(chair))
+    hub.add_view(schedule_view(chair))
     app[HUB] = hub
     aiohttp_jinja2.setup(
         app,
@@ -195,6 +222,7 @@ def make_app(
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/metrics", metrics_handler(chair, gateway, hub), name="metrics")
     app.router.add_get("/live/qa/{session_id}", live_qa, name="live_qa")
+    app.router.add_get("/live/schedule", live_schedule, name="live_schedule")
     for part in (auth, stage, ask, moderate):
         part.setup(app)
     app.router.add_static("/static/", STATIC_DIR, name="static")

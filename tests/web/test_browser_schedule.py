@@ -255,3 +255,25 @@ async def test_on_a_375_pixel_phone_nothing_is_wider_than_the_screen(
     path = await screenshot(page, "schedule-375.png")
     assert path.stat().st_size > 0
     await screenshot(page, "schedule-375-full.png", full_page=True)
+
+
+async def test_a_shift_and_a_cancellation_show_without_a_reload(
+    site: Site, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = await open_page(browser, contexts, zone="America/New_York")
+    watch = await load(page, site)
+    await page.evaluate("window.__same_document = true")  # gone if the page were reloaded
+    talk = site.chair.schedule.session("talk")
+    await site.chair.shift(15, "talk", "olga")
+    moved = site.chair.schedule.session("talk")
+    assert moved.start == talk.start + dt.timedelta(minutes=15)
+    expected = in_zone(moved.start, moved.end, "America/New_York")
+    await page.wait_for_function(
+        "text => document.querySelector('#session-talk .local').textContent.includes(text)", arg=expected, timeout=3000
+    )
+    await site.chair.cancel_session("panel", "olga")
+    await page.wait_for_function(
+        "() => document.querySelector('#session-panel').classList.contains('cancelled')", timeout=3000
+    )
+    assert await page.evaluate("window.__same_document") is True
+    assert watch.console_errors == []

@@ -1,5 +1,5 @@
 // The schedule page, made personal in the browser: every session's time in the reader's own time zone, and
-// the now / next / past marks kept right on the browser's clock (every 30 seconds, with no request to the
+// the now / next / past marks kept right on the event's clock (every 30 seconds, with no request to the
 // server). The page carries each session's UTC instants (<time datetime=... data-end=...>); without this script
 // it shows the venue's times and the marks as they were when it was served.
 "use strict";
@@ -136,8 +136,7 @@
 
   // The event's clock: the server's reading when the page was made, running at the event's speed since (a
   // rehearsal's clock runs fast). Without it, the browser's own clock.
-  function eventClock() {
-    const element = document.getElementById("event-clock");
+  function eventClock(element) {
     const loaded = Date.now();
     const serverNow = element ? Date.parse(element.dataset.now) : NaN;
     const speed = element ? Number(element.dataset.speed) || 1 : 1;
@@ -147,7 +146,7 @@
     };
   }
 
-  const eventNow = eventClock();
+  let eventNow = eventClock(document.getElementById("event-clock"));
 
   function mark(all) {
     const now = eventNow();
@@ -166,8 +165,43 @@
     }
   }
 
+  // When the schedule in force changes (a shift, a cancellation, a new version of the file), the server says so
+  // on /live/schedule and the page fetches itself anew and swaps its list of days: no reload, no polling.
+  function follow(onNewDays) {
+    const clock = document.getElementById("event-clock");
+    if (!clock || typeof EventSource === "undefined") return;
+    let shown = clock.dataset.version;
+    const stream = new EventSource("/live/schedule");
+    stream.addEventListener("schedule", function (event) {
+      let version;
+      try {
+        version = JSON.parse(event.data).version;
+      } catch (error) {
+        return;
+      }
+      if (!version || version === shown) return;
+      shown = version;
+      fetch(window.location.pathname, { headers: { Accept: "text/html" }, cache: "no-store" })
+        .then(function (response) {
+          return response.ok ? response.text() : Promise.reject(response.status);
+        })
+        .then(function (html) {
+          const fresh = new DOMParser().parseFromString(html, "text/html");
+          const days = fresh.getElementById("days");
+          const freshClock = fresh.getElementById("event-clock");
+          if (!days) return;
+          document.getElementById("days").replaceWith(document.importNode(days, true));
+          if (freshClock) eventNow = eventClock(freshClock);
+          onNewDays();
+        })
+        .catch(function () {
+          shown = null; // try again with the next change
+        });
+    });
+  }
+
   function start() {
-    const all = sessions();
+    let all = sessions();
     showLocalTimes(all, browserZone());
     mark(all);
     setInterval(function () {
@@ -176,6 +210,11 @@
     // A tab coming back after a while shows the right marks at once, not up to 30 seconds later.
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) mark(all);
+    });
+    follow(function () {
+      all = sessions();
+      showLocalTimes(all, browserZone());
+      mark(all);
     });
   }
 
