@@ -51,3 +51,10 @@ def test_interactions_runs_both_bots() -> None:
         "interactions", "--asks", "50", "--clicks", "100", "--users", "50", "--seconds", "1", "--rounds", "1"
     )
     assert isinstance(figures["ratio"], float)
+
+
+def test_web_fanout_runs_and_drops_no_page() -> None:
+    figures = _run("web_fanout", "--pages", "20", "--votes-per-s", "50", "--seconds", "1")
+    assert figures["pages"] == 20
+    assert figures["dropped_pages"] == 0
+    assert isinstance(figures["update_p99_ms"], float)
