@@ -12,11 +12,12 @@ from discord.ext import commands
 from bot import render
 from bot.chair import Chair
 from bot.messages import escape_text, shorten
-from bot.on_discord.access import chair_of, moderators_only
+from bot.on_discord.access import chair_of, is_organizer, moderators_only
 from bot.on_discord.replies import answer_in_time, reply, send_long
 from bot.on_discord.transformers import QASession
 from bot.qa.export import render_export
 from bot.qa.model import Status
+from bot.signin import LINK_TTL, Member, Role
 
 Previous = Literal["answered", "queued", "dismissed"]
 ExportFormat = Literal["md", "csv", "json"]
@@ -188,6 +189,24 @@ class Moderation(commands.Cog):
         text = render_export(questions, format, self.chair.schedule)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"questions-{target.id}.{format}")
         await reply(interaction, f"{len(questions)} questions of {render.session_title(target)}.", file=file)
+
+    # -- the web dashboard --------------------------------------------------------------------------------------
+
+    @qa.command(name="dashboard", description="A personal link to the moderators' web dashboard (only you see it).")
+    @moderators_only()
+    async def dashboard(self, interaction: discord.Interaction[Any]) -> None:
+        user = interaction.user
+        role = Role.ORGANIZER if is_organizer(self.chair, user) else Role.MODERATOR
+        # The role is only written into the link: the web side asks the server again on every click. The link is
+        # in <>: Discord then shows no preview, and its crawler does not follow it.
+        link = self.chair.sign_in_link(Member(str(user.id), user.display_name, role))
+        minutes = int(LINK_TTL.total_seconds() // 60)
+        await reply(
+            interaction,
+            f"Your moderators' dashboard: <{link}>\n"
+            f"The link signs you in as {role.value} in the browser that opens it; it works for {minutes} minutes. "
+            "Keep it to yourself; ask again for a new one.",
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

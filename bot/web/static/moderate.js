@@ -287,8 +287,10 @@
     source.addEventListener("moderate", (event) => {
       live.hidden = true;
       render(JSON.parse(event.data));
+      root.dataset.stream = "on";
     });
     source.addEventListener("error", () => {
+      root.dataset.stream = "off";
       live.hidden = false;
       if (source.readyState === EventSource.CLOSED) {
         // The stream was refused (signed out, or the role is gone): reloading shows why.
