@@ -66,11 +66,9 @@ def qr_svg(url: str) -> Markup:
 
 
 def clock_speed(chair: Chair) -> str:
-    """How fast the event's clock runs (a rehearsal's runs fast), for the countdowns of the live pages."""
-    # The server module imports this one to add its routes, so its helper is imported when first used.
-    from bot.web.server import event_clock
-
-    return event_clock(chair)["clock_speed"]
+    """How fast the event's clock runs (a rehearsal's runs fast), for the countdowns of the live pages: the
+    reading of ``event_clock`` in :mod:`bot.web.server`, which imports this module and so cannot be imported."""
+    return f"{float(getattr(chair.clock, 'speed', 1.0)):g}"
 
 
 def speakers_text(names: list[str]) -> str:
