@@ -88,12 +88,14 @@ async def serve(votes_per_s: float, seconds: float, questions: int, interval: fl
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         await reader.readline()  # "go"
         started = time.monotonic()
+        cpu_before = time.process_time()
         before = crowd.stats.voted
         voting = asyncio.create_task(crowd.run(tick=0.01))
         await asyncio.sleep(seconds)
         voting.cancel()
         await asyncio.gather(voting, return_exceptions=True)
         elapsed = time.monotonic() - started
+        cpu = time.process_time() - cpu_before
         final = {str(r.question.id): r.question.votes for r in await qa.queue("talk", PUBLIC_QUEUE)}
         hub = app[HUB]
         report = {
@@ -102,6 +104,7 @@ async def serve(votes_per_s: float, seconds: float, questions: int, interval: fl
             "refused": crowd.stats.refused,
             "snapshots": hub.snapshots,
             "connected": hub.connected,
+            "cpu_share": round(cpu / elapsed, 2),
             "final": final,
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
@@ -226,7 +229,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     latencies = [x for page in pages for x in page.latencies]
     print(
         f"server: {report['votes']} votes ({report['votes_per_s']}/s, {report['refused']} refused), "
-        f"{report['snapshots']} snapshots, {report['connected']} pages connected at the end; "
+        f"{report['snapshots']} snapshots, {report['connected']} pages connected at the end, "
+        f"server CPU {report['cpu_share']:.0%} of a core while voting; "
         f"client loop lag p99 {percentile(lags, 0.99) * 1000:.1f} ms",
         file=sys.stderr,
     )

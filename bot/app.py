@@ -21,7 +21,7 @@ from typing import TextIO
 
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
-from bot.config import Settings
+from bot.config import Settings, url_host
 from bot.console.crowd import Crowd
 from bot.console.rehearse import (
     REHEARSAL_ORGANIZER,
@@ -40,6 +40,7 @@ from bot.on_discord.events_tab import DiscordEventsTab
 from bot.on_discord.gate import InteractionGate
 from bot.on_discord.preflight import Check, run_checks
 from bot.on_discord.publisher import DiscordPublisher
+from bot.on_discord.roster import DiscordRoster
 from bot.qa.service import QAService
 from bot.schedule.errors import ScheduleError
 from bot.schedule.model import Schedule
@@ -84,7 +85,7 @@ async def discord_app(
         bot = ChairBot(settings.guild_id, gate=gate)
         chair = Chair(settings, schedule, qa, source, clock=clock)
         publisher = DiscordPublisher(bot, settings)
-        chair.attach(publisher, DiscordEventsTab(bot, settings.guild_id))
+        chair.attach(publisher, DiscordEventsTab(bot, settings.guild_id), DiscordRoster(bot, settings.guild_id))
         bot.chair = chair
         await chair.open()
         try:
@@ -115,9 +116,11 @@ async def _web_side(
         runner = await start_site(make_app(chair, gateway=gateway), host, port)
     except OSError as exc:
         raise StartupError(f"the web side cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    chair.web_served_at = f"http://{url_host(host)}:{bound_port(runner)}"
     try:
-        yield f"http://{host}:{bound_port(runner)}"
+        yield chair.web_served_at
     finally:
+        chair.web_served_at = None
         await runner.cleanup()
 
 

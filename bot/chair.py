@@ -33,6 +33,7 @@ from bot.health import GatewayStats, Health
 from bot.live import SCHEDULE, ChangeFeed
 from bot.messages import Post
 from bot.ports import EventsTab, Publisher, Roster
+from bot.qa.model import Question
 from bot.qa.model import Status as QuestionStatus
 from bot.qa.service import QAService
 from bot.render import session_title
@@ -82,6 +83,8 @@ class Chair:
         qa.on_commit(self.feed.publish)
         #: Signs the web side's links and cookies, once :meth:`open` has run.
         self.sign_in: SignIn | None = None
+        #: Where the web side listens once it does (``http://host:port``, the port as bound), for its links.
+        self.web_served_at: str | None = None
         #: The shared SQLite file and the tables the core owns in it, once :meth:`open` has run.
         self.file: SqliteFile | None = None
         self.outbox: Outbox | None = None
@@ -398,10 +401,23 @@ class Chair:
         one transaction in the Q&A store."""
         session = self.resolve_session(session_id)
         result = await self.qa.pull_next(session.id, moderator, previous=previous)
-        if result.question is None:
+        return await self._shown_on_stage(session, result.question)
+
+    async def put_on_stage(self, question_id: int, moderator: str, previous: QuestionStatus) -> StageResult:
+        """Put the question the moderator picked on stage (what was there becomes ``previous``) and show it where
+        the session's Q&A happens, as :meth:`next_on_stage` does."""
+        picked = await self.qa.get(question_id)
+        session = self.schedule.find(picked.session_id)
+        if session is None:
+            raise Refusal(f"Question {question_id} belongs to {picked.session_id!r}, which is not in force.")
+        result = await self.qa.put_on_stage(question_id, moderator, previous=previous)
+        return await self._shown_on_stage(session, result.question)
+
+    async def _shown_on_stage(self, session: Session, question: Question | None) -> StageResult:
+        if question is None:
             return StageResult(session, None, posted=False)
-        posted = self.publisher is not None and await self.publisher.on_stage(session, result.question) is not None
-        return StageResult(session, result.question, posted)
+        posted = self.publisher is not None and await self.publisher.on_stage(session, question) is not None
+        return StageResult(session, question, posted)
 
     # -- the web side's people --------------------------------------------------------------------------------
 
@@ -416,7 +432,7 @@ class Chair:
     def sign_in_link(self, member: Member, base_url: str | None = None) -> str:
         """A personal link that signs ``member`` in to the web side (valid for a few minutes), on ``base_url``
         (default: where the settings say the web side is); :class:`Refusal` when the web side is off."""
-        base = base_url or self.settings.web_base_url
+        base = base_url or self.settings.public_url or self.web_served_at or self.settings.web_base_url
         if base is None or self.sign_in is None:
             raise Refusal("The web side is off: set `web_listen` (and `public_url` behind a proxy) to use it.")
         return f"{base}/signin/{self.sign_in.link_token(member)}"

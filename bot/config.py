@@ -54,6 +54,13 @@ def _split_names(value: Any) -> Any:
 RoleList = Annotated[list[str], NoDecode]
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL people open: ``localhost`` for every address, brackets around IPv6."""
+    if host in ("0.0.0.0", "::", ""):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
+
+
 class Settings(BaseSettings):
     """What the bot needs to run on a server. Channels and roles are given by id or by name."""
 
@@ -162,8 +169,7 @@ class Settings(BaseSettings):
         if address is None or address[1] == 0:  # off, or on a port only known once listening
             return None
         host, port = address
-        shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
-        return f"http://{shown}:{port}"
+        return f"http://{url_host(host)}:{port}"
 
     @property
     def web_address(self) -> tuple[str, int] | None:

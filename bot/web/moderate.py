@@ -198,12 +198,10 @@ async def _next(act: Act) -> Done:
 
 async def _stage(act: Act) -> Done:
     question = await act.question()
-    result = await act.chair.qa.put_on_stage(question.id, act.member.id, Status.ANSWERED)
-    assert result.question is not None  # put_on_stage refuses a question it cannot stage
-    # As "next" does, the question is shown where the session's Q&A happens.
-    publisher = act.chair.publisher
-    posted = publisher is not None and await publisher.on_stage(act.session, result.question) is not None
-    note = _posted_note(act.chair, posted)
+    # Through the core, as "next": the question also shows where the session's Q&A happens.
+    result = await act.chair.put_on_stage(question.id, act.member.id, Status.ANSWERED)
+    assert result.question is not None
+    note = _posted_note(act.chair, result.posted)
     return Done(f"On stage now: {_quoted(result.question)}.{note}", result.question.id)
 
 

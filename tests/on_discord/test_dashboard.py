@@ -23,10 +23,7 @@ def free_port() -> int:
 
 
 def with_discord_roster(day: Event) -> DiscordRoster:
-    """The roster the bot's wiring attaches: the server's member list (attached here if the wiring does not yet)."""
-    if not isinstance(day.chair.roster, DiscordRoster):
-        assert day.chair.publisher is not None
-        day.chair.attach(day.chair.publisher, day.chair.events_tab, DiscordRoster(day.bot, day.chair.settings.guild_id))
+    """The roster the bot's wiring attaches: the server's member list."""
     assert isinstance(day.chair.roster, DiscordRoster)
     return day.chair.roster
 
@@ -37,10 +34,12 @@ def browser() -> aiohttp.ClientSession:
 
 
 async def test_a_moderator_gets_a_private_link_that_signs_in_until_the_role_is_taken_away(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    async with running_event(tmp_path, MovableClock(TALK_1_LIVE), web_listen=f"127.0.0.1:{port}") as day:
+    # Port 0: the link names the port the web side got, not the 0 of the settings.
+    async with running_event(tmp_path, MovableClock(TALK_1_LIVE), web_listen="127.0.0.1:0") as day:
         with_discord_roster(day)
+        base = day.chair.web_served_at
+        assert base is not None
+        assert not base.endswith(":0")
         result = await day.emu.slash("qa dashboard", user=day.moderator)
         assert result.ephemeral
         found = LINK.search(result.content)
