@@ -124,6 +124,7 @@ class Page:
         self.last = b""
         self.frames = 0
         self.closed = False
+        self.error = ""
 
     def votes(self) -> dict[str, int]:
         """Each listed question's votes in the last frame received."""
@@ -142,7 +143,7 @@ async def follow(http: aiohttp.ClientSession, base: str, index: int, page: Page,
                 if not frame:
                     break
                 arrived = time.time()
-                if frame.startswith(b":"):
+                if frame.startswith(b":"):  # a keep-alive comment
                     continue
                 page.frames += 1
                 if page.frames == 1:
@@ -151,8 +152,8 @@ async def follow(http: aiohttp.ClientSession, base: str, index: int, page: Page,
                 if found is not None:
                     page.latencies.append(arrived - float(found.group(1)))
                 page.last = frame  # parsed at the end: the client must stay light to measure the server
-    except (aiohttp.ClientError, asyncio.IncompleteReadError):
-        pass
+    except (aiohttp.ClientError, asyncio.IncompleteReadError, ValueError) as exc:
+        page.error = repr(exc)
     finally:
         page.closed = True
 
@@ -211,11 +212,27 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             server.stdin.write(b"go\n")
             await server.stdin.drain()
             report = json.loads(await asyncio.wait_for(server.stdout.readline(), args.seconds + 120))
-            await asyncio.sleep(1.0)  # the last update's way to every page
+            final = report["final"]
+            # Every page should come to show the final counts; one still behind after 5 s is counted as dropped.
+            waited = time.monotonic()
+            while time.monotonic() - waited < 5 and any(p.closed or p.votes() != final for p in pages):
+                await asyncio.sleep(0.05)
+            settled_s = time.monotonic() - waited
             stop.set()
             await probe
-            final = report["final"]
-            dropped = sum(1 for page in pages if page.closed or page.votes() != final)
+            closed = sum(1 for page in pages if page.closed)
+            stale = [page for page in pages if not page.closed and page.votes() != final]
+            dropped = closed + len(stale)
+            if stale:
+                shown = stale[0].votes()
+                wrong = {k: (shown.get(k), v) for k, v in final.items() if shown.get(k) != v}
+                print(
+                    f"{len(stale)} pages behind, with {[p.frames for p in stale]} frames (others: "
+                    f"{max(p.frames for p in pages)}); one shows (page, server): {wrong}",
+                    file=sys.stderr,
+                )
+            if closed:
+                print(f"{closed} pages lost their stream: {pages[[p.closed for p in pages].index(True)].error}", file=sys.stderr)
             server.stdin.write(b"stop\n")
             await server.stdin.drain()
             for task in tasks:
@@ -231,7 +248,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         f"server: {report['votes']} votes ({report['votes_per_s']}/s, {report['refused']} refused), "
         f"{report['snapshots']} snapshots, {report['connected']} pages connected at the end, "
         f"server CPU {report['cpu_share']:.0%} of a core while voting; "
-        f"client loop lag p99 {percentile(lags, 0.99) * 1000:.1f} ms",
+        f"client loop lag p99 {percentile(lags, 0.99) * 1000:.1f} ms; every page showed the final counts "
+        f"{settled_s:.2f} s after the report",
         file=sys.stderr,
     )
     return {

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 0.1
 #: A page that has not taken a frame for this long is dropped (it reconnects when it can).
 SEND_TIMEOUT_S = 30.0
+#: A comment line this often keeps proxies from closing a quiet stream, and notices a page that went away.
+PING_S = 20.0
 #: The browser reconnects after this long when the connection drops (EventSource's ``retry``).
 RETRY_MS = 2000
 
@@ -186,7 +188,8 @@ class LiveHub:
         """Stream ``name(arg)`` to the page that made ``request`` until it goes away or the app stops."""
         if self._stopping.is_set():
             raise web.HTTPServiceUnavailable(text="The server is stopping.")
-        response = EventSourceResponse(ping_interval=20)
+        # Line feeds, as the frames built here use, also for the keep-alive pings.
+        response = EventSourceResponse(ping_interval=PING_S, sep="\n")
         response.headers["X-Accel-Buffering"] = "no"
         await response.prepare(request)
         # The keep-alive pings notice a page that went away; that wakes the loop below.

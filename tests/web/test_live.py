@@ -8,8 +8,10 @@ import time
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.live import SCHEDULE, ChangeFeed
+from bot.web import live
 from tests.web.conftest import Site
 
 
@@ -102,3 +104,17 @@ async def test_an_unknown_session_has_no_stream(site: Site) -> None:
     response, text = await site.get("/live/qa/nope")
     assert response.status == 404
     assert "nope" in json.loads(text)["detail"]
+
+
+async def test_keep_alive_pings_are_whole_events_of_their_own(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live, "PING_S", 0.05)
+    async with site.http.get(site.base + "/live/qa/talk") as page:
+        await next_event(page)
+        await asyncio.sleep(0.2)
+        await site.chair.qa.ask("talk", "1", "After the pings?", author_name="Ada")
+        # Every event ends with an empty line of the same kind: a ping glued to an update would hide it.
+        seen = b""
+        while b"After the pings?" not in seen:
+            seen += await asyncio.wait_for(page.content.readuntil(b"\n\n"), 5)
+        assert b"\r" not in seen
+        assert b": ping\n\n" in seen
