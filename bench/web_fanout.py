@@ -232,7 +232,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                     file=sys.stderr,
                 )
             if closed:
-                print(f"{closed} pages lost their stream: {pages[[p.closed for p in pages].index(True)].error}", file=sys.stderr)
+                first = next(page for page in pages if page.closed)
+                print(f"{closed} pages lost their stream, the first with {first.error}", file=sys.stderr)
             server.stdin.write(b"stop\n")
             await server.stdin.drain()
             for task in tasks:

@@ -52,8 +52,9 @@ from bot.qa.text import DISPLAY_NAME_MAX, clean_display_name
 from bot.schedule.model import Session
 from bot.signin import SignIn
 from bot.web.keys import CHAIR, HUB
+from bot.web.page import clock_speed
 from bot.web.qa_views import PUBLIC_QA, PUBLIC_QUEUE
-from bot.web.stage import OFF_SCHEDULE, clock_speed, shown_session, speakers_text
+from bot.web.stage import OFF_SCHEDULE, shown_session, speakers_text
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ async def _render(
         "qa_open": state["qa_open"],
         "qa_closes": state["session"]["qa_closes"] if state["session"] else "",
         "now": state["now"],
-        "speed": clock_speed(chair),
+        "speed": clock_speed(chair.clock),
         "stage": state["stage"],
         "queue": state["queue"],
         "queued": state["queued"],

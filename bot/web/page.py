@@ -145,3 +145,9 @@ def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.
         Day(day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows), zone_label(venue), zone_name(venue))
         for day, rows in sorted(by_day.items())
     ]
+
+
+def clock_speed(clock: object) -> str:
+    """How fast the event's clock runs (a rehearsal's runs fast; any other clock at real speed), for the scripts
+    of the pages that follow the event's time."""
+    return f"{float(getattr(clock, 'speed', 1.0)):g}"

@@ -27,7 +27,7 @@ from bot.web.calendar import CalendarVersions, calendar_sessions, published, to_
 from bot.web.keys import CHAIR, GATEWAY, HUB, VERSIONS
 from bot.web.live import LiveHub, View
 from bot.web.metrics import metrics_handler
-from bot.web.page import schedule_days
+from bot.web.page import clock_speed, schedule_days
 from bot.web.qa_views import PUBLIC_QA, public_qa_view
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,7 @@ async def live_schedule(request: web.Request) -> web.StreamResponse:
 def event_clock(chair: Chair) -> dict[str, str]:
     """The event's clock for a page's script: its reading now and how fast it runs (a rehearsal's runs fast), so
     the page marks what is on by the event's time rather than by the browser's own clock."""
-    speed = getattr(chair.clock, "speed", 1.0)
-    return {"clock_now": utc_iso(chair.clock()), "clock_speed": f"{float(speed):g}"}
+    return {"clock_now": utc_iso(chair.clock()), "clock_speed": clock_speed(chair.clock)}
 
 
 def _ics_response(body: bytes, filename: str) -> web.Response:

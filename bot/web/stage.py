@@ -20,6 +20,7 @@ from markupsafe import Markup
 from bot.chair import Chair
 from bot.schedule.model import Session
 from bot.web.keys import CHAIR, HUB
+from bot.web.page import clock_speed
 from bot.web.qa_views import PUBLIC_QA
 
 #: Queued questions the projector lists under the one on stage (more would not be read from the back; a long
@@ -65,12 +66,6 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(omitsize=True, border=2, dark="#000", light="#fff", svgclass="qr-code"))
 
 
-def clock_speed(chair: Chair) -> str:
-    """How fast the event's clock runs (a rehearsal's runs fast), for the countdowns of the live pages: the
-    reading of ``event_clock`` in :mod:`bot.web.server`, which imports this module and so cannot be imported."""
-    return f"{float(getattr(chair.clock, 'speed', 1.0)):g}"
-
-
 def speakers_text(names: list[str]) -> str:
     return ", ".join(names)
 
@@ -97,7 +92,7 @@ async def stage_page(request: web.Request) -> web.Response:
         "qr": qr_svg(url) if url else None,
         "discord_hint": DISCORD_HINT,
         "next_shown": NEXT_SHOWN,
-        "speed": clock_speed(chair),
+        "speed": clock_speed(chair.clock),
         "off_schedule": OFF_SCHEDULE,
     }
     return aiohttp_jinja2.render_template("stage.html", request, context)
