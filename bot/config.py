@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     #: unless ``web_ask_review`` is off).
     web_ask: bool = False
     web_ask_review: bool = True
+    #: The web side is reached through one reverse proxy (nginx, Caddy) that sets ``X-Forwarded-For`` and
+    #: ``X-Forwarded-Proto``: the limits per address then count the visitor's address, not the proxy's. Only with
+    #: ``web_listen`` on an address nobody reaches but the proxy, since anyone else could write those headers.
+    web_behind_proxy: bool = False
     #: The key that signs the web side's sign-in links and cookies (16 characters or more); without it, a random
     #: key kept in the data directory's database.
     web_secret: SecretStr | None = None

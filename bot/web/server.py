@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp_remotes import XForwardedRelaxed
 
 from bot.chair import Chair
 from bot.health import GatewayStats, degraded_reasons
@@ -199,6 +200,9 @@ def make_app(
     """The web side of ``chair``; ``gateway`` tells ``/healthz`` how the Discord connection is (None: no Discord);
     ``live_interval``: how often at most a live page is updated while changes keep coming (seconds)."""
     app = web.Application(middlewares=[error_pages], client_max_size=64 * 1024)
+    if chair.settings.web_behind_proxy:
+        # The visitor's address and scheme from the proxy's headers, for the limits per address and the links.
+        app.middlewares.append(XForwardedRelaxed(num=1).middleware)
     app[CHAIR] = chair
     app[GATEWAY] = gateway
     hub = LiveHub(chair.feed) if live_interval is None else LiveHub(chair.feed, interval=live_interval)

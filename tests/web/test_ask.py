@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,9 +25,9 @@ from bot.web.ask import (
     VOTES_PER_ADDRESS,
     AddressWindow,
 )
-from tests.web.conftest import Site
+from tests.web.conftest import DAY, MORNING, Site
 from tests.web.test_live import next_event
-from tests.web.test_stage import configure
+from tests.web.test_stage import configure, serving
 
 JSON = {"Accept": "application/json"}
 
@@ -54,7 +55,7 @@ class Visitor:
         self, path: str, fields: dict[str, str], *, as_json: bool = True, **options: Any
     ) -> tuple[aiohttp.ClientResponse, Any]:
         data = {"csrf": self.token, **fields}
-        headers = JSON if as_json else {}
+        headers = {**(JSON if as_json else {}), **options.pop("headers", {})}
         async with self.http.post(self.page + path, data=data, headers=headers, **options) as response:
             body = await response.json() if response.content_type == "application/json" else await response.text()
             return response, body
@@ -371,3 +372,24 @@ def test_the_window_per_address_slides_and_does_not_count_what_it_refused() -> N
     now[0] = 60.0
     assert window.take("10.0.0.1") == 0
     assert window.take("10.0.0.1") == 10.0
+
+
+async def test_behind_a_proxy_the_limits_count_each_visitors_address(tmp_path: Path) -> None:
+    async with serving(tmp_path, DAY, MORNING, web_ask=True, web_behind_proxy=True) as proxied:
+        ask_site = proxied
+        visitors: list[Visitor] = []
+        try:
+            for number in range(ASKS_PER_ADDRESS):
+                one = await visitor(visitors, ask_site)
+                forwarded = {"X-Forwarded-For": "203.0.113.7"}
+                response, _ = await one.post("", {"text": f"From the room, number {number}?"}, headers=forwarded)
+                assert response.status == 200
+            same = await visitor(visitors, ask_site)
+            response, _ = await same.post("", {"text": "Same address again?"}, headers={"X-Forwarded-For": "203.0.113.7"})
+            assert response.status == 429
+            other = await visitor(visitors, ask_site)
+            response, _ = await other.post("", {"text": "Another visitor?"}, headers={"X-Forwarded-For": "198.51.100.4"})
+            assert response.status == 200
+        finally:
+            for one in visitors:
+                await one.close()
