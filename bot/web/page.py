@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.schedule.model import Kind, Poster, Schedule, Session
 from bot.timefmt import span, utc_iso, zone_label
@@ -66,6 +67,8 @@ class Row:
     posters_label: str
     #: Whether the poster list starts unfolded (a short list) or folded (a long one).
     posters_open: bool
+    #: What the organizers changed of its time on the day (``Moved: was 09:10–09:40``); empty when nothing.
+    changed: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +111,27 @@ def _posters_label(count: int) -> str:
     return "1 poster" if count == 1 else f"{count} posters"
 
 
-def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.datetime) -> list[Day]:
-    """The sessions in force and the cancelled ones, by local day at the venue, in start order."""
+def _changed(session: Session, original: Session | None, venue: ZoneInfo) -> str:
+    """How the session's time differs from the schedule file's, in the venue's time."""
+    if original is None or (original.start, original.end) == (session.start, session.end):
+        return ""
+    day = original.start.astimezone(venue).date()
+    if original.start == session.start:
+        end = original.end.astimezone(venue)
+        shown = f"{end:%H:%M}" if end.date() == day else f"{end:%a %H:%M}"
+        return f"Runs {'longer' if session.end > original.end else 'shorter'}: was until {shown}"
+    return f"Moved: was {span(original.start, original.end, venue, session.start.astimezone(venue).date())}"
+
+
+def schedule_days(
+    schedule: Schedule,
+    cancelled: Mapping[str, Session],
+    now: dt.datetime,
+    original: Mapping[str, Session] | None = None,
+) -> list[Day]:
+    """The sessions in force and the cancelled ones, by local day at the venue, in start order; ``original``: the
+    sessions as the schedule file has them, so that the ones moved on the day say so."""
+    original = original or {}
     venue = schedule.event.timezone
     later = [s.start for s in schedule.sessions if s.start > now]
     next_start = min(later) if later else None
@@ -138,6 +160,7 @@ def schedule_days(schedule: Schedule, cancelled: Mapping[str, Session], now: dt.
                 has_calendar=session.kind is not Kind.BREAK,
                 posters=tuple(_poster(p) for p in session.posters),
                 posters_label=_posters_label(len(session.posters)),
+                changed="" if gone else _changed(session, original.get(session.id), venue),
                 posters_open=len(session.posters) <= POSTERS_SHOWN_OPEN,
             )
         )

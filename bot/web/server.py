@@ -77,7 +77,9 @@ async def schedule_page(request: web.Request) -> web.Response:
     schedule = chair.schedule
     context = {
         "event": schedule.event.name,
-        "days": schedule_days(schedule, chair.cancelled, chair.clock()),
+        "days": schedule_days(
+            schedule, chair.cancelled, chair.clock(), {s.id: s for s in chair.source_schedule.sessions}
+        ),
         "webcal": f"webcal://{request.host}/schedule.ics" if request.host else None,
         "version": schedule_version(chair),
         **event_clock(chair),

@@ -69,3 +69,23 @@ async def test_now_and_next_follow_the_clock(site: Site) -> None:
     assert "now" in classes["talk"]
     assert "next" in classes["panel"]
     assert "past" in classes["opening"]
+
+
+async def test_a_shifted_session_says_what_its_time_was(site: Site) -> None:
+    await site.chair.shift(15, "talk", "olga")
+    _, html = await site.get("/")
+    talk = html.split('id="session-talk"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="changed">Moved: was 09:10–09:40</p>' in talk
+    assert "09:25–09:55" in talk
+    opening = html.split('id="session-opening"', 1)[1].split("</li>", 1)[0]
+    assert "changed" not in opening  # before the shift: untouched
+
+
+async def test_a_live_session_that_runs_longer_says_until_when_it_was(site: Site) -> None:
+    site.clock.now = dt.datetime(2031, 5, 12, 7, 20, tzinfo=dt.UTC)  # 09:20 at the venue: the talk is on
+    await site.chair.shift(10, None, "olga")
+    _, html = await site.get("/")
+    talk = html.split('id="session-talk"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="changed">Runs longer: was until 09:40</p>' in talk
+    panel = html.split('id="session-panel"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="changed">Moved: was 09:40–10:20</p>' in panel
