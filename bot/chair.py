@@ -98,6 +98,8 @@ class Chair:
         self.started = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._last_problems: str | None = None
+        #: Since when the schedule's URL has not answered (its cached copy in force); None while it answers.
+        self.source_failing_since: dt.datetime | None = None
 
     @property
     def last_problems(self) -> str | None:
@@ -304,6 +306,7 @@ class Chair:
             fetched = await self.source.refresh()
         except ScheduleError as exc:  # the source's first read (a bot started with a schedule in hand) failed
             return f"The schedule was **not** reloaded; the file has problems:\n```\n{exc.render()[:1600]}\n```"
+        self.source_answered(fetched.from_cache)
         if fetched.problems:
             self._last_problems = fetched.problems
             return (
@@ -322,6 +325,7 @@ class Chair:
             await asyncio.sleep(DEFAULT_POLL_SECONDS)
             try:
                 fetched = await self.source.refresh()
+                self.source_answered(fetched.from_cache)
                 if fetched.problems:
                     if fetched.problems != self._last_problems:
                         self._last_problems = fetched.problems
@@ -339,6 +343,13 @@ class Chair:
                 raise
             except Exception:
                 log.exception("checking the schedule failed")
+
+    def source_answered(self, from_cache: bool) -> None:
+        """Note whether the schedule's source answered the latest check (``from_cache``: it did not)."""
+        if not from_cache:
+            self.source_failing_since = None
+        elif self.source_failing_since is None:
+            self.source_failing_since = self.clock()
 
     async def notify_organizers(self, text: str) -> None:
         """Tell the organizers (their channel when configured; the log always)."""
@@ -513,6 +524,7 @@ class Chair:
             gateway_pauses=gateway.pauses,
             interactions_dropped=gateway.dropped,
             database_error=database_error,
+            source_failing_since=self.source_failing_since,
         )
 
     async def _database_error(self) -> str | None:

@@ -41,15 +41,19 @@ class Health:
     interactions_dropped: int
     #: None when the database could be written to just now; else why not.
     database_error: str | None = None
+    #: Since when the schedule's URL has not answered (None: it answers, or the schedule is a file).
+    source_failing_since: dt.datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("now", "next_at"):
+        for key in ("now", "next_at", "source_failing_since"):
             value = data[key]
             data[key] = utc_iso(value) if value is not None else None
         return data
 
 
+#: How long the schedule's URL may fail to answer (three checks) before the schedule counts as stale.
+SOURCE_STALE = dt.timedelta(minutes=15)
 #: The next planned announcement may be this late before the outbox counts as lagging.
 OUTBOX_LAG = dt.timedelta(seconds=60)
 
@@ -64,6 +68,9 @@ def degraded_reasons(health: Health, gateway: GatewayStats | None, schedule_prob
         reasons.append(f"database not writable: {health.database_error}")
     if gateway is not None and gateway.latency_ms is None:
         reasons.append("gateway not connected")
+    if health.source_failing_since is not None and health.now - health.source_failing_since > SOURCE_STALE:
+        since = utc_iso(health.source_failing_since)
+        reasons.append(f"schedule source: unreachable since {since}; its last good copy is in force")
     if schedule_problems:
         reasons.append("schedule source: the newest version was refused")
     return reasons

@@ -99,3 +99,22 @@ async def test_a_database_that_takes_no_writes_degrades_health(site: Site) -> No
     await file.run(file.conn.execute, "PRAGMA query_only = OFF")
     response, _ = await site.get("/healthz")
     assert response.status == 200
+
+
+async def test_a_schedule_url_that_stops_answering_degrades_health_after_three_checks(site: Site) -> None:
+    site.chair.source_answered(from_cache=True)  # a check served the cached copy: the URL did not answer
+    site.clock.now = MORNING + dt.timedelta(minutes=10)
+    site.chair.source_answered(from_cache=True)
+    response, _ = await site.get("/healthz")
+    assert response.status == 200  # a blip: not yet
+    site.clock.now = MORNING + dt.timedelta(minutes=16)
+    response, text = await site.get("/healthz")
+    assert response.status == 503
+    body = json.loads(text)
+    assert body["reasons"] == [
+        "schedule source: unreachable since 2031-05-12T06:00:00Z; its last good copy is in force"
+    ]
+    assert body["source_failing_since"] == "2031-05-12T06:00:00Z"
+    site.chair.source_answered(from_cache=False)
+    response, _ = await site.get("/healthz")
+    assert response.status == 200
