@@ -406,12 +406,18 @@ class Chair:
         later = [s for s in with_qa if s.start > now]
         return later[:1]
 
-    async def next_on_stage(self, session_id: str | None, moderator: str, previous: QuestionStatus) -> StageResult:
+    async def next_on_stage(
+        self,
+        session_id: str | None,
+        moderator: str,
+        previous: QuestionStatus,
+        expected_on_stage: int | None = None,
+    ) -> StageResult:
         """Put the top queued question of the session on stage (what was there becomes ``previous``) and show it
         where the session's Q&A happens. Two moderators at once never put two questions on stage: the pull is
         one transaction in the Q&A store."""
         session = self.resolve_session(session_id)
-        result = await self.qa.pull_next(session.id, moderator, previous=previous)
+        result = await self.qa.pull_next(session.id, moderator, previous=previous, expected_on_stage=expected_on_stage)
         return await self._shown_on_stage(session, result.question)
 
     async def put_on_stage(self, question_id: int, moderator: str, previous: QuestionStatus) -> StageResult:

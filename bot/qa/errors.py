@@ -112,6 +112,15 @@ class IllegalTransition(QARefusal):
         super().__init__(f"Question {question_id} is {status.replace('_', ' ')}, so it cannot be {action}.")
 
 
+class StageMoved(QARefusal):
+    """"Next" from a moderator who had not yet seen the stage change: another moderator moved it on first."""
+
+    def __init__(self, on_stage: int | None) -> None:
+        self.on_stage = on_stage
+        now = f"question #{on_stage} is on stage now" if on_stage else "the stage is empty now"
+        super().__init__(f"The stage changed a moment ago (another moderator?): {now}. Nothing was changed.")
+
+
 class InvalidRequest(QARefusal):
     """A request that cannot be carried out as asked (a missing reason, a move to the same session)."""
 

@@ -199,14 +199,20 @@ class QAService:
         moderator_id: str,
         previous: Status | str = Status.ANSWERED,
         reason: str | None = None,
+        expected_on_stage: int | None = None,
     ) -> PullResult:
         """Put the top queued question (most votes, then oldest) on stage.
 
         The question on stage until now becomes ``previous`` (answered unless the moderator says queued,
         dismissed or hidden). Pulls are serialised by the writer, so two moderators pulling at once get
-        different questions. ``result.question`` is ``None`` when the queue was empty.
+        different questions. ``result.question`` is ``None`` when the queue was empty. With ``expected_on_stage``
+        (the question id the moderator sees on stage, 0 for none) a pull is refused with
+        :class:`~bot.qa.errors.StageMoved` when someone else moved the stage on meanwhile, so two moderators
+        pressing "next" at once move it on once.
         """
-        return await self._submit(QAStore.pull_next, session_id, moderator_id, _status(previous), _reason(reason))
+        return await self._submit(
+            QAStore.pull_next, session_id, moderator_id, _status(previous), _reason(reason), expected_on_stage
+        )
 
     async def put_on_stage(
         self,

@@ -31,6 +31,7 @@ from bot.qa.errors import (
     QAClosed,
     QuestionNotFound,
     RateLimited,
+    StageMoved,
     StoreError,
     UserBanned,
 )
@@ -547,7 +548,14 @@ class QAStore:
         moderator_id: str,
         previous: Status = Status.ANSWERED,
         reason: str | None = None,
+        expected_on_stage: int | None = None,
     ) -> PullResult:
+        """Put the top queued question on stage. With ``expected_on_stage`` (the question the moderator sees on
+        stage; 0 for none) the pull is refused when the stage holds another by now (:class:`StageMoved`)."""
+        if expected_on_stage is not None:
+            staged = [int(row[0]) for row in self.conn.execute(_SQL_ON_STAGE, (session_id,)).fetchall()]
+            if staged != ([expected_on_stage] if expected_on_stage else []):
+                raise StageMoved(staged[0] if staged else None)
         # The next question is chosen before the current one leaves the stage, so a question put back in the
         # queue is not pulled straight back.
         row = self.conn.execute(_SQL_TOP_QUEUED, (session_id, 1)).fetchone()

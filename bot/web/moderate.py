@@ -188,8 +188,12 @@ async def _next(act: Act) -> Done:
     if previous is None:
         choices = " or ".join(LEAVING_STAGE)
         raise Problem(400, "bad_form", "Cannot do that", f"The question leaving the stage can become {choices}.")
+    shown = act.text("shown")
+    if shown and not shown.isdigit():
+        raise Problem(400, "bad_form", "Cannot do that", "The form names the question on stage by its number.")
     # Through the core, so the question also shows where the session's Q&A happens (the Discord thread).
-    result = await act.chair.next_on_stage(act.session.id, act.member.id, previous)
+    expected = int(shown) if shown else None
+    result = await act.chair.next_on_stage(act.session.id, act.member.id, previous, expected_on_stage=expected)
     if result.question is None:
         return Done("The queue is empty: there is no question to put on stage.")
     note = _posted_note(act.chair, result.posted)

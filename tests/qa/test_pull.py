@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.qa import Action, InvalidRequest, QAConfig, QAService, Status
+from bot.qa import Action, InvalidRequest, QAConfig, QAService, StageMoved, Status
 
 from .conftest import FakeClock, ask, log_size, question_in
 
@@ -186,3 +186,17 @@ async def test_concurrent_pulls_in_different_sessions_each_get_their_own_questio
         assert sorted(sessions) == sorted(["talk-1", "talk-2", "talk-3"] * 3)
         for session in ("talk-1", "talk-2", "talk-3"):
             assert (await qa.counts(session))[Status.ON_STAGE] == 1
+
+
+async def test_a_pull_expecting_another_stage_is_refused_and_changes_nothing(qa: QAService) -> None:
+    first = await ask(qa, "First?", user="u1")
+    second = await ask(qa, "Second?", user="u2")
+    await qa.pull_next("talk-1", "mod", expected_on_stage=0)
+    with pytest.raises(StageMoved) as refused:
+        await qa.pull_next("talk-1", "other-mod", expected_on_stage=0)
+    assert refused.value.on_stage == first.id
+    assert (await qa.get(first.id)).status is Status.ON_STAGE
+    assert (await qa.get(second.id)).status is Status.QUEUED
+    result = await qa.pull_next("talk-1", "other-mod", expected_on_stage=first.id)
+    assert result.question is not None
+    assert result.question.id == second.id

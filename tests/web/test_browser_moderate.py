@@ -112,6 +112,16 @@ async def test_two_moderators_see_each_others_clicks_within_a_second(
     await expect(zoe.locator('[data-list="stage"] li.card')).to_have_count(0, timeout=WITHIN_A_SECOND)
     await expect(zoe.locator('[data-empty="stage"]')).to_be_visible()
     assert (await qa.get(first)).status is Status.ANSWERED
+
+    # Mo puts a question on stage; Zoe's screen follows, so her "next" is not taken for one that crossed Mo's.
+    await qa.ask("keynote", "13", "A third one?", author_name="Cy")
+    fourth = (await qa.ask("keynote", "14", "And a fourth?", author_name="Di")).question.id
+    await expect(mo.locator('[data-list="queue"] li.card')).to_have_count(2, timeout=WITHIN_A_SECOND)
+    await mo.get_by_role("button", name="Next question").click()
+    await expect(zoe.locator('[data-list="stage"] .text')).to_have_text("A third one?", timeout=WITHIN_A_SECOND)
+    await zoe.get_by_role("button", name="Next question").click()
+    await expect(zoe.locator("#status")).to_contain_text(f"On stage now: #{fourth}")
+    await expect(mo.locator('[data-list="stage"] .text')).to_have_text("And a fourth?", timeout=WITHIN_A_SECOND)
     for watch in (mo_watch, zoe_watch):
         assert watch.console_errors == []
         assert watch.page_errors == []

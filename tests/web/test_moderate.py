@@ -195,6 +195,37 @@ async def test_many_moderators_at_once_still_one_on_stage(staffed: StaffedSite) 
     assert [s for s in (await statuses(staffed)).values() if s is Status.ON_STAGE] == []  # the 6th emptied it
 
 
+async def test_two_nexts_from_screens_showing_the_same_stage_move_it_on_once(staffed: StaffedSite) -> None:
+    first = await ask(staffed, "First?", "11")
+    await ask(staffed, "Second?", "12")
+    await ask(staffed, "Third?", "13")
+    mo = await staffed.sign_in(MO)
+    zoe = await staffed.sign_in(ZOE)
+    # Both screens show an empty stage; both press "next" at the same moment.
+    answers = await asyncio.gather(mo.act("next", shown="0"), zoe.act("next", shown="0"))
+    assert sorted(status for status, _ in answers) == [200, 409]
+    (refused,) = [answer for status, answer in answers if status == 409]
+    assert refused["detail"] == (
+        f"The stage changed a moment ago (another moderator?): question #{first} is on stage now. Nothing was changed."
+    )
+    now = await statuses(staffed)
+    assert list(now.values()).count(Status.ON_STAGE) == 1
+    assert list(now.values()).count(Status.ANSWERED) == 0  # the first question was not skipped
+    # The screen that saw the change moves on as asked.
+    status, answer = await zoe.act("next", shown=str(first))
+    assert status == 200
+    assert answer["on_stage"] != first
+
+
+async def test_a_next_naming_no_number_for_the_stage_is_a_bad_form(staffed: StaffedSite) -> None:
+    await ask(staffed, "First?", "11")
+    mo = await staffed.sign_in(MO)
+    status, answer = await mo.act("next", shown="first")
+    assert status == 400
+    assert "by its number" in answer["detail"]
+    assert Status.ON_STAGE not in (await statuses(staffed)).values()
+
+
 # -- refusals are 4xx with a sentence ---------------------------------------------------------------------------
 
 

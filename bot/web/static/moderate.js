@@ -52,6 +52,10 @@
       }
       if (response.ok && answer && answer.ok) {
         say(answer.message, "ok");
+        const shown = form.querySelector("[data-shown-stage]");
+        if (shown) {
+          shown.value = answer.on_stage ? String(answer.on_stage) : "0"; // before the stream says so
+        }
         form.reset();
         const more = form.closest("details.more");
         if (more) {
@@ -229,6 +233,11 @@
     show("premoderated", state.pre_moderation);
     show("unmoderated", !state.pre_moderation);
 
+    // "Next" says which question this screen shows on stage, so a click that crosses another moderator's is
+    // refused rather than moving the stage on twice.
+    for (const input of root.querySelectorAll("[data-shown-stage]")) {
+      input.value = state.stage ? String(state.stage.id) : "0";
+    }
     const lists = {
       stage: state.stage ? [state.stage] : [],
       queue: state.queue,
