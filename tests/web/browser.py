@@ -65,8 +65,8 @@ class PageWatch:
 
         def console(message: ConsoleMessage) -> None:
             url = message.location.get("url", "")
-            # The browser asks for /favicon.ico by itself; its 404 says nothing about the page.
-            if message.type == "error" and not url.endswith("/favicon.ico"):
+            # Every page names its icon, so the browser asks for no /favicon.ico: any error counts.
+            if message.type == "error":
                 watch.console_errors.append(f"{message.text} ({url})" if url else message.text)
 
         def page_error(error: Error) -> None:
