@@ -82,6 +82,7 @@ async def schedule_page(request: web.Request) -> web.Response:
         ),
         "webcal": f"webcal://{request.host}/schedule.ics" if request.host else None,
         "version": schedule_version(chair),
+        "web_ask": chair.settings.web_ask,
         **event_clock(chair),
     }
     return aiohttp_jinja2.render_template("schedule.html", request, context)

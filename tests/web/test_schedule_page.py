@@ -89,3 +89,13 @@ async def test_a_live_session_that_runs_longer_says_until_when_it_was(site: Site
     assert '<p class="changed">Runs longer: was until 09:40</p>' in talk
     panel = html.split('id="session-panel"', 1)[1].split("</li>", 1)[0]
     assert '<p class="changed">Moved: was 09:40–10:20</p>' in panel
+
+
+async def test_sessions_with_qa_link_their_ask_page_when_asking_on_the_web_is_on(site: Site) -> None:
+    _, html = await site.get("/")
+    assert "/ask/" not in html
+    site.chair.settings = site.chair.settings.model_copy(update={"web_ask": True})
+    _, html = await site.get("/")
+    asks = re.findall(r'<a class="ask" href="/ask/([^"]+)">Ask a question</a>', html)
+    assert asks == [s.id for s in site.chair.schedule.sessions if s.qa]
+    assert asks  # the day has sessions with Q&A
