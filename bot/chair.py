@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from bot.announce.announcer import Announcer
+from bot.announce.digest import DIGEST, planned_digests, slots
 from bot.announce.dispatch import ANNOUNCER, Dispatcher
 from bot.announce.messages import schedule_update_posts
 from bot.announce.notes import NOTE_KIND, planned_note
@@ -176,6 +177,9 @@ class Chair:
     async def _replan(self, announcer: Announcer) -> None:
         posts = planned_posts(self.schedule, qa_close_after=dt.timedelta(minutes=self.settings.qa_close_after_minutes))
         await announcer.replan(posts, kind=SESSION_KIND)
+        # At a multi-room event, one digest in the announcement channel for sessions starting together.
+        routed = slots(self.schedule, lambda session: self.channel_for(session) is not None)
+        await announcer.replan(planned_digests(routed), kind=DIGEST)
         # Personal reminders follow their session; those of cancelled or removed sessions are dropped.
         now = self.clock()
         kept = []
@@ -194,10 +198,10 @@ class Chair:
         log.info("%s", report.line())
         return report
 
-    def channel_for(self, room: str | None) -> str | None:
-        """Where a post about a session in ``room`` goes: the one place rooms are routed to channels. None is the
-        announcement channel, which takes every room for now."""
-        return None
+    def channel_for(self, session: Session) -> str | None:
+        """Where posts about ``session`` go: its room's channel (``rooms`` in the settings; its track's when its
+        room has none); None is the announcement channel. The one place rooms are routed to channels."""
+        return self.settings.room_channel(session.room, session.track)
 
     # -- sessions ---------------------------------------------------------------------------------------------
 
@@ -433,7 +437,10 @@ class Chair:
     async def _shown_on_stage(self, session: Session, question: Question | None) -> StageResult:
         if question is None:
             return StageResult(session, None, posted=False)
-        posted = self.publisher is not None and await self.publisher.on_stage(session, question) is not None
+        posted = (
+            self.publisher is not None
+            and await self.publisher.on_stage(session, question, self.channel_for(session)) is not None
+        )
         return StageResult(session, question, posted)
 
     # -- the web side's people --------------------------------------------------------------------------------

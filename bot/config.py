@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     qa_channel: str | None = None
     #: Where the bot tells organizers about schedule changes it picked up or refused (optional).
     organizer_channel: str | None = None
+    #: A channel for each room (or track) of a multi-room event: ``{"H.1308 (Rolin)": "rolin"}``. A session's
+    #: announcements, Q&A thread and closing note go to its room's channel (its track's, when its room has none);
+    #: the rest to ``announce_channel``, which also gets one digest when sessions start together.
+    rooms: dict[str, str] = Field(default_factory=dict)
     moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
     organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
     data_dir: Path = Path("data")
@@ -130,6 +134,31 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip().lstrip("#") or None
         return value
+
+    @field_validator("rooms", mode="before")
+    @classmethod
+    def _room_channels(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        cleaned: dict[str, Any] = {}
+        for room, channel in value.items():
+            name = str(room).strip()
+            target = str(channel).strip().lstrip("#") if isinstance(channel, str | int) else channel
+            if not name or target == "":
+                raise ValueError(f"rooms: {room!r} = {channel!r} needs both a room name and a channel")
+            cleaned[name] = target
+        return cleaned
+
+    def room_channel(self, room: str | None, track: str | None = None) -> str | None:
+        """The channel of ``room`` (else of ``track``), matched without regard to case; None: the announcement
+        channel."""
+        if not self.rooms:
+            return None
+        folded = {name.casefold(): channel for name, channel in self.rooms.items()}
+        for key in (room, track):
+            if key and key.strip().casefold() in folded:
+                return folded[key.strip().casefold()]
+        return None
 
     @field_validator("venue_timezone")
     @classmethod

@@ -52,14 +52,18 @@ class Publisher(Protocol):
     async def direct(self, user_id: str, posts: list[Post]) -> int | None:
         """Send ``posts`` to one member privately (a personal reminder)."""
 
-    async def open_qa(self, session: Session) -> None:
-        """Prepare the place where the session's questions go on stage (a thread, or nothing)."""
+    async def open_qa(self, session: Session, channel: str | None = None) -> None:
+        """Prepare the place where the session's questions go on stage (a thread in ``channel``, the session's
+        room's channel, None: the announcement channel; or nothing)."""
 
-    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
-        """Post ``posts`` where the session's Q&A happens."""
+    async def qa_note(self, session: Session, posts: list[Post], channel: str | None = None) -> int | None:
+        """Post ``posts`` where the session's Q&A happens (``channel``: the session's room's channel)."""
 
-    async def on_stage(self, session: Session, question: Question) -> int | None:
+    async def on_stage(self, session: Session, question: Question, channel: str | None = None) -> int | None:
         """Show ``question`` as the one on stage where the session's Q&A happens; the message id, or None."""
+
+    def mention(self, channel: str | None) -> str:
+        """How a post names ``channel`` (None: the announcement channel) so readers can go there."""
 
     async def to_organizers(self, text: str) -> None:
         """Tell the organizers ``text`` where they read it (nowhere, when no place is set)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.announce.digest import DIGEST, digest_posts, slot_at
 from bot.announce.messages import qa_closed_posts, session_posts
 from bot.announce.notes import NOTE_KIND
 from bot.announce.outbox import Item, Outbox, Status
@@ -52,7 +53,7 @@ class Dispatcher:
         *,
         clock: Clock,
         outbox: Outbox | None = None,
-        route: Callable[[str | None], str | None] = lambda room: None,
+        route: Callable[[Session], str | None] = lambda session: None,
     ) -> None:
         self._schedule = schedule
         self._route = route
@@ -64,6 +65,8 @@ class Dispatcher:
     async def __call__(self, item: Item, late: bool) -> int | None:
         if item.kind == REMINDER_KIND:
             return await self._remind(item)
+        if item.kind == DIGEST:
+            return await self._digest(item)
         if item.kind == NOTE_KIND:
             return await self.publisher.announce([Post(content=item.text or "")], item.channel)
         if item.kind != SESSION_KIND:
@@ -75,22 +78,33 @@ class Dispatcher:
             log.info("announcement %s: session %s is no longer in the schedule", item.id, item.session_id)
             return None
         action = item.action or ""
+        channel = item.channel or self._route(session)
         if action == QA_CLOSE:
-            return await self._close_qa(schedule, session)
+            return await self._close_qa(schedule, session, channel)
         minutes = minutes_before(action)
         opens_qa = minutes == 0 and session.qa
         if opens_qa and self.qa is not None:
             await self.qa.open_session(session.id, ANNOUNCER)
         late_by = self.clock() - item.due_at if late else None
-        posters_at = await self._posters_at(schedule, session, minutes)
+        posters_at = await self._posters_at(schedule, session, minutes, channel)
         posts = session_posts(schedule, session, minutes_before=minutes, late_by=late_by, posters_at=posters_at)
-        channel = item.channel or self._route(item.room)
         message_id = await self.publisher.announce(posts, channel, session if minutes > 0 else None)
         if opens_qa:
-            await self.publisher.open_qa(session)
+            await self.publisher.open_qa(session, channel)
         return message_id
 
-    async def _posters_at(self, schedule: Schedule, session: Session, minutes: int) -> str | None:
+    async def _digest(self, item: Item) -> int | None:
+        """The announcement channel's one post for sessions announced together in their rooms' channels."""
+        schedule = self._schedule()
+        slot = slot_at(schedule, lambda s: self._route(s) is not None, item.due_at, item.action or "")
+        if slot is None:
+            log.info("digest %s: the sessions no longer start together", item.id)
+            return None
+        return await self.publisher.announce(digest_posts(slot, lambda s: self.publisher.mention(self._route(s))), None)
+
+    async def _posters_at(
+        self, schedule: Schedule, session: Session, minutes: int, channel: str | None
+    ) -> str | None:
         """Where the poster list of ``session`` went out already: the first of its announcements before this one
         (``minutes`` before the start) that was posted, as a link; None when none was (skipped, or the bot was
         down), and this announcement lists the posters itself."""
@@ -101,7 +115,7 @@ class Dispatcher:
                 break
             item = await self.outbox.get(announcement_id(session.id, earlier))
             if item is not None and item.status is Status.SENT and item.message_id is not None:
-                return self.publisher.link(item.message_id, item.channel)
+                return self.publisher.link(item.message_id, item.channel or channel)
         return None
 
     async def _remind(self, item: Item) -> int | None:
@@ -111,7 +125,7 @@ class Dispatcher:
             return None
         return await self.publisher.direct(item.created_by, reminder_posts(schedule, session))
 
-    async def _close_qa(self, schedule: Schedule, session: Session) -> int | None:
+    async def _close_qa(self, schedule: Schedule, session: Session, channel: str | None) -> int | None:
         unanswered = []
         if self.qa is not None:
             await self.qa.close_session(session.id, ANNOUNCER)
@@ -120,4 +134,4 @@ class Dispatcher:
                 for ranked in await self.qa.queue(session.id, UNANSWERED_FOR_SPEAKER)
                 if ranked.rank is not None
             ]
-        return await self.publisher.qa_note(session, qa_closed_posts(schedule, session, unanswered))
+        return await self.publisher.qa_note(session, qa_closed_posts(schedule, session, unanswered), channel)

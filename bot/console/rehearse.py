@@ -97,25 +97,28 @@ class ConsolePublisher:
         ids = [self._print(f"DM to {user_id}", post) for post in posts]
         return ids[0] if ids else None
 
-    async def open_qa(self, session: Session) -> None:
+    async def open_qa(self, session: Session, channel: str | None = None) -> None:
         if self.qa_channel is None and session.id not in self.threads:
-            self.threads[session.id] = f"#{self.announce_channel} › Q&A: {session.title}"
+            self.threads[session.id] = f"#{channel or self.announce_channel} › Q&A: {session.title}"
             self._print(
                 self.threads[session.id],
                 Post(content=f"🧵 Q&A thread for **{session.title}** is open: ask with /ask, vote with ▲."),
             )
 
-    async def on_stage(self, session: Session, question: Question) -> int | None:
-        where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
+    async def on_stage(self, session: Session, question: Question, channel: str | None = None) -> int | None:
+        where = self.threads.get(session.id) or f"#{self.qa_channel or channel or self.announce_channel}"
         return self._print(where, Post(content=on_stage_text(session, question)))
 
     async def to_organizers(self, text: str) -> None:
         self._print("to the organizers", Post(content=text))
 
-    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
-        where = self.threads.get(session.id) or f"#{self.qa_channel or self.announce_channel}"
+    async def qa_note(self, session: Session, posts: list[Post], channel: str | None = None) -> int | None:
+        where = self.threads.get(session.id) or f"#{self.qa_channel or channel or self.announce_channel}"
         ids = [self._print(where, post) for post in posts]
         return ids[0] if ids else None
+
+    def mention(self, channel: str | None) -> str:
+        return f"#{channel or self.announce_channel}"
 
     def link(self, message_id: int, channel: str | None) -> str | None:
         # On the console a reader finds a message by where and when it was printed.

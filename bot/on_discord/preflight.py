@@ -61,7 +61,13 @@ async def run_checks(settings: Settings) -> list[Check]:
         wanted = [("announce_channel", settings.announce_channel)]
         if settings.qa_channel:
             wanted.append(("qa_channel", settings.qa_channel))
+        for room, name in settings.rooms.items():
+            wanted.append((f"rooms {room!r}", name))
+        checked: set[tuple[str, str]] = set()
         for setting, name in wanted:
+            if (setting, name) in checked:
+                continue
+            checked.add((setting, name))
             channel = find_channel(channels, name)
             if not isinstance(channel, discord.TextChannel):
                 checks.append(Check(False, f"{setting} {name!r}: no text channel by that name or id"))

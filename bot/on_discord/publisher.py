@@ -86,18 +86,18 @@ class DiscordPublisher:
             return found
         return self.announce_channel()
 
-    def qa_place(self, session: Session) -> discord.abc.Messageable:
+    def qa_place(self, session: Session, channel: str | None = None) -> discord.abc.Messageable:
         """Where a session's questions go on stage: the configured Q&A channel, else the session's Q&A thread,
-        else the announcement channel."""
+        else its room's ``channel``, else the announcement channel."""
         if self.settings.qa_channel:
-            channel = self.channel(self.settings.qa_channel)
-            if isinstance(channel, discord.TextChannel | discord.Thread):
-                return channel
+            configured = self.channel(self.settings.qa_channel)
+            if isinstance(configured, discord.TextChannel | discord.Thread):
+                return configured
         place = self.places.get(session.id)
         found = self.client.get_channel(place) if place is not None else None
         if isinstance(found, discord.Thread | discord.TextChannel):
             return found
-        return self.announce_channel()
+        return self._target(channel)
 
     # -- posting ----------------------------------------------------------------------------------------
 
@@ -146,12 +146,14 @@ class DiscordPublisher:
             log.info("could not send a reminder to %s: %s", user_id, exc)
             return None
 
-    async def open_qa(self, session: Session) -> None:
+    async def open_qa(self, session: Session, channel: str | None = None) -> None:
         if self.settings.qa_channel or session.id in self.places:
             return
-        channel = self.announce_channel()
+        target = self._target(channel)
+        if not isinstance(target, discord.TextChannel):  # a thread cannot hold threads: the announcement channel
+            target = self.announce_channel()
         try:
-            thread = await channel.create_thread(
+            thread = await target.create_thread(
                 name=shorten(f"Q&A: {session.title}", 100),
                 type=discord.ChannelType.public_thread,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
@@ -168,12 +170,22 @@ class DiscordPublisher:
                 (session.id, thread.id),
             )
 
-    async def qa_note(self, session: Session, posts: list[Post]) -> int | None:
-        return await self._send(self.qa_place(session), posts)
+    async def qa_note(self, session: Session, posts: list[Post], channel: str | None = None) -> int | None:
+        return await self._send(self.qa_place(session, channel), posts)
 
-    async def on_stage(self, session: Session, question: Question) -> int | None:
-        message = await self.post(self.qa_place(session), on_stage_text(session, question))
+    async def on_stage(self, session: Session, question: Question, channel: str | None = None) -> int | None:
+        message = await self.post(self.qa_place(session, channel), on_stage_text(session, question))
         return message.id if message is not None else None
+
+    def mention(self, channel: str | None) -> str:
+        """``<#id>``, which Discord shows as a link to the channel; ``#name`` when it cannot be found."""
+        try:
+            target = self._target(channel)
+        except LookupError:
+            return f"#{channel or self.settings.announce_channel}"
+        if isinstance(target, discord.TextChannel | discord.Thread):
+            return target.mention
+        return f"#{channel or self.settings.announce_channel}"
 
     async def to_organizers(self, text: str) -> None:
         if not self.settings.organizer_channel:

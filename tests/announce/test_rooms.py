@@ -54,7 +54,9 @@ async def test_the_route_of_a_room_decides_where_its_announcements_go(tmp_path: 
     publisher = ConsolePublisher(schedule, clock, out)
     box = await Outbox.open(tmp_path / "rooms.db", clock=clock)
     routes = {"H.1308 (Rolin)": "rolin"}
-    dispatcher = Dispatcher(lambda: schedule, None, publisher, clock=clock, outbox=box, route=routes.get)
+    dispatcher = Dispatcher(
+        lambda: schedule, None, publisher, clock=clock, outbox=box, route=lambda session: routes.get(session.room or "")
+    )
     announcer = Announcer(box, dispatcher, clock=clock)
     try:
         await box.plan(planned_posts(schedule, qa_close_after=dt.timedelta(minutes=10)))

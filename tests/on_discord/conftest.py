@@ -60,8 +60,10 @@ async def running_event(
     schedule: str = SCHEDULE,
     location: str | None = None,
     web_listen: str | None = None,
+    rooms: dict[str, str] | None = None,
 ) -> AsyncIterator[Event]:
-    """The emulator with the test server, and chairbot running against it on ``clock``."""
+    """The emulator with the test server, and chairbot running against it on ``clock``; ``rooms`` maps rooms to
+    channels, which are made on the server too."""
     schedule_path = tmp_path / "day.yaml"
     schedule_path.write_text(schedule, encoding="utf-8")
     async with DiscordEmulator(heartbeat_interval=5.0) as emu:
@@ -70,6 +72,8 @@ async def running_event(
         organizers = emu.add_role("Organizer", permissions=MANAGE_MESSAGES)
         announcements = emu.add_text_channel("announcements")
         questions = emu.add_text_channel("questions")
+        for channel in sorted({name.lstrip("#") for name in (rooms or {}).values()}):
+            emu.add_text_channel(channel)
         attendee = emu.add_member("alice", display_name="Alice")
         moderator = emu.add_member("mo", display_name="Mo", roles=[moderators])
         organizer = emu.add_member("olga", display_name="Olga", roles=[organizers])
@@ -81,6 +85,7 @@ async def running_event(
             data_dir=tmp_path / "data",
             schedule=location or str(schedule_path),
             web_listen=web_listen,
+            rooms=rooms or {},
         )
         async with discord_app(settings, clock=clock) as bot, emu.run_client(bot):
             await asyncio.wait_for(bot.chair.started.wait(), 10)

@@ -60,3 +60,17 @@ async def test_an_unknown_server_is_reported(tmp_path: Path) -> None:
         checks = await run_checks(_settings(emu, tmp_path, guild_id=12345))
     assert not checks[-1].ok
     assert "server 12345: not found" in checks[-1].what
+
+
+async def test_every_room_channel_is_checked(tmp_path: Path) -> None:
+    async with DiscordEmulator() as emu:
+        emu.add_text_channel("announcements")
+        emu.add_text_channel("questions")
+        emu.add_text_channel("rolin")
+        emu.add_role("Moderator")
+        emu.add_role("Organizer")
+        rooms = {"H.1308 (Rolin)": "rolin", "Janson": "janson"}
+        checks = await run_checks(_settings(emu, tmp_path, rooms=rooms))
+    assert "rooms 'H.1308 (Rolin)' #rolin" in [c.what for c in checks if c.ok]
+    assert any(c.what.startswith("#rolin: send_messages") and c.ok for c in checks)
+    assert [c.what for c in checks if not c.ok] == ["rooms 'Janson' 'janson': no text channel by that name or id"]
