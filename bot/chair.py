@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from bot.announce.announcer import Announcer
 from bot.announce.digest import DIGEST, planned_digests, slots
+from bot.announce.direct import ClosedDirectMessages
 from bot.announce.dispatch import ANNOUNCER, Dispatcher
 from bot.announce.messages import schedule_update_posts
 from bot.announce.notes import NOTE_KIND, planned_note
@@ -92,6 +93,7 @@ class Chair:
         self.override_store: OverrideStore | None = None
         self.event_ids: EventIds | None = None
         self.announcer: Announcer | None = None
+        self.closed_dms: ClosedDirectMessages | None = None
         #: Held while the outbox's plan is rebuilt, so a reminder set meanwhile is not lost.
         self.plan_lock = asyncio.Lock()
         self._events_lock = asyncio.Lock()
@@ -130,6 +132,7 @@ class Chair:
         self.sign_in = SignIn(key, self.wall_clock)
         self.overrides = await self.override_store.load()
         self._apply_overrides()
+        self.closed_dms = await ClosedDirectMessages.on(self.file, self.clock)
         dispatcher = Dispatcher(
             lambda: self.schedule,
             self.qa,
@@ -137,8 +140,16 @@ class Chair:
             clock=self.clock,
             outbox=self.outbox,
             route=self.channel_for,
+            closed=self.closed_dms,
         )
-        self.announcer = Announcer(self.outbox, dispatcher, clock=self.clock)
+        # Reminders go out through a paced queue: a popular talk's burst must not look like spam to Discord.
+        self.announcer = Announcer(
+            self.outbox,
+            dispatcher,
+            clock=self.clock,
+            paced=frozenset({REMINDER_KIND}),
+            rate=self.settings.reminders_per_second,
+        )
 
     async def start(self) -> None:
         """Plan, start posting on time (catching up what is due), sync the Events tab, and poll a schedule URL.
@@ -476,6 +487,8 @@ class Chair:
                 return ReminderToggle(session, is_set=False, due_at=None)
             item = await announcer.outbox.renew(planned_reminder(session, user_id, now))
             announcer.schedule(item)
+        if self.closed_dms is not None:
+            await self.closed_dms.forget(user_id)  # if their messages are still closed, they are told again
         return ReminderToggle(session, is_set=True, due_at=item.due_at)
 
     # -- organizers' announcements ----------------------------------------------------------------------------

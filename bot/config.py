@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     #: announcements, Q&A thread and closing note go to its room's channel (its track's, when its room has none);
     #: the rest to ``announce_channel``, which also gets one digest when sessions start together.
     rooms: dict[str, str] = Field(default_factory=dict)
+    #: Personal reminders sent per second at most (direct messages in a burst look like spam to Discord; its
+    #: "too fast" answer slows them down further by itself).
+    reminders_per_second: float = Field(default=5.0, gt=0, le=50)
     moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
     organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
     data_dir: Path = Path("data")

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.announce.direct import DirectClosed, DirectRefused, DirectTooFast
 from bot.schedule.fetch import Download, ScheduleFetcher, TooLarge, Unreachable
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from bot.signin import Member
 
 __all__ = [
+    "DirectClosed",
+    "DirectRefused",
+    "DirectTooFast",
     "Download",
     "EventGone",
     "EventSpec",
@@ -50,7 +54,13 @@ class Publisher(Protocol):
         ``session``: the session announced as coming up, for a "Remind me" button."""
 
     async def direct(self, user_id: str, posts: list[Post]) -> int | None:
-        """Send ``posts`` to one member privately (a personal reminder)."""
+        """Send ``posts`` to one member privately (a personal reminder); the first message's id, None when it
+        failed. Raises :class:`DirectClosed` when the member accepts no direct messages, :class:`DirectTooFast`
+        when Discord says the bot opens them too fast."""
+
+    async def notify(self, user_id: str, text: str, channel: str | None) -> int | None:
+        """Post ``text`` in ``channel`` (None: the announcement channel) addressed to one member, who alone is
+        pinged."""
 
     async def open_qa(self, session: Session, channel: str | None = None) -> None:
         """Prepare the place where the session's questions go on stage (a thread in ``channel``, the session's

@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.announce.direct import DirectClosed, DirectQueue, DirectTooFast
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
 from bot.stats import Histogram
@@ -50,10 +51,24 @@ def _order(item: Item) -> tuple[dt.datetime, int, str]:
 
 
 class Announcer:
-    def __init__(self, outbox: Outbox, post: Poster, *, clock: Clock) -> None:
+    """Posts the outbox's items on time. With ``paced`` (kinds of items, e.g. reminders) and ``rate``, those go
+    out through a :class:`~bot.announce.direct.DirectQueue` at ``rate`` per second instead, so a burst of them
+    neither trips Discord's anti-spam nor holds up the announcements behind it."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        post: Poster,
+        *,
+        clock: Clock,
+        paced: frozenset[str] = frozenset(),
+        rate: float = 5.0,
+    ) -> None:
         self.outbox = outbox
         self._post = post
         self.clock = clock
+        self.paced = paced
+        self.direct = DirectQueue(self._run_paced, rate) if paced else None
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._running: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
@@ -67,6 +82,8 @@ class Announcer:
         """Schedule every planned item; ones due while the bot was down run at once (late or skipped)."""
         for item in await self.outbox.recover():
             log.warning("announcement %s was interrupted while posting; not posting it again", item.id)
+        if self.direct is not None:
+            self.direct.start()
         self.scheduler.start()
         for item in await self.outbox.pending():
             self.schedule(item)
@@ -90,6 +107,8 @@ class Announcer:
         await asyncio.sleep(0)  # jobs already handed over start, and register as running
         while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        if self.direct is not None:
+            await self.direct.stop()  # the reminders not yet sent stay planned, for the next start
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -137,8 +156,8 @@ class Announcer:
         return cancelled
 
     def busy(self) -> bool:
-        """Whether an item is being posted right now."""
-        return bool(self._running)
+        """Whether an item is being posted right now, or reminders are waiting for their turn."""
+        return bool(self._running) or (self.direct is not None and self.direct.busy())
 
     def scheduled_ids(self) -> set[str]:
         """Ids of the items waiting for their time."""
@@ -172,10 +191,19 @@ class Announcer:
         """Post every planned item due by ``until``, one at a time and in order (see :func:`_order`)."""
         async with self._lock:
             for item in sorted(await self.outbox.due(until), key=_order):
+                if self.direct is not None and item.kind in self.paced:
+                    self.direct.put(item.id)  # sent at the queue's pace, not in this run
+                    continue
                 await self.run_item(item.id)
 
-    async def run_item(self, item_id: str) -> None:
-        """Claim the item, then post it, or skip it when it is stale."""
+    async def _run_paced(self, item_id: str) -> None:
+        """One item of the paced queue: as :meth:`run_item`; a "too fast" puts it back and is raised to the queue."""
+        await self.run_item(item_id, paced=True)
+
+    async def run_item(self, item_id: str, *, paced: bool = False) -> None:
+        """Claim the item, then post it, or skip it when it is stale. ``paced``: from the direct-message queue,
+        which waits and tries again when Discord says "too fast" (:class:`DirectTooFast`, raised after the item
+        is put back)."""
         item = await self.outbox.claim(item_id)
         if item is None:
             return  # already posted, cancelled or skipped: never twice
@@ -198,7 +226,19 @@ class Announcer:
             self.outcomes["skipped"] += 1
             return
         late = lateness > LATE_AFTER
-        message_id = await self._post(item, late)
+        try:
+            message_id = await self._post(item, late)
+        except DirectTooFast:
+            await self.outbox.unclaim(item.id)
+            if paced:
+                raise
+            log.warning("reminder %s refused as too fast; it stays planned", item.id)
+            return
+        except DirectClosed:
+            await self.outbox.fail(item.id, "the member does not accept direct messages")
+            self.last = (item.id, "failed", lateness)
+            self.outcomes["failed"] += 1
+            return
         if message_id is None:
             await self.outbox.fail(item.id, "Discord refused the post")
             self.last = (item.id, "failed", lateness)

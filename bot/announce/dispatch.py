@@ -19,13 +19,14 @@ import logging
 from collections.abc import Callable
 
 from bot.announce.digest import DIGEST, digest_posts, slot_at
+from bot.announce.direct import ClosedDirectMessages, DirectClosed
 from bot.announce.messages import qa_closed_posts, session_posts
 from bot.announce.notes import NOTE_KIND
 from bot.announce.outbox import Item, Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, reminder_posts
 from bot.announce.sessions import QA_CLOSE, SESSION_KIND, minutes_before
 from bot.clock import Clock
-from bot.messages import Post
+from bot.messages import Post, escape_text
 from bot.ports import Publisher
 from bot.qa.service import QAService
 from bot.schedule.model import Kind, Schedule, Session
@@ -54,7 +55,9 @@ class Dispatcher:
         clock: Clock,
         outbox: Outbox | None = None,
         route: Callable[[Session], str | None] = lambda session: None,
+        closed: ClosedDirectMessages | None = None,
     ) -> None:
+        self._closed = closed
         self._schedule = schedule
         self._route = route
         self.qa = qa
@@ -123,7 +126,17 @@ class Dispatcher:
         session = schedule.find(item.session_id or "")
         if session is None or item.created_by is None:
             return None
-        return await self.publisher.direct(item.created_by, reminder_posts(schedule, session))
+        try:
+            return await self.publisher.direct(item.created_by, reminder_posts(schedule, session))
+        except DirectClosed:
+            if self._closed is None or await self._closed.first_time(item.created_by):
+                text = (
+                    f"I could not send you the reminder for **{escape_text(session.title, one_line=True)}**: your "
+                    "direct messages are closed. To get reminders, allow direct messages from this server's "
+                    "members (Privacy Settings) and set the reminder again."
+                )
+                await self.publisher.notify(item.created_by, text, self._route(session))
+            raise
 
     async def _close_qa(self, schedule: Schedule, session: Session, channel: str | None) -> int | None:
         unanswered = []

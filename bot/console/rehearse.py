@@ -97,6 +97,9 @@ class ConsolePublisher:
         ids = [self._print(f"DM to {user_id}", post) for post in posts]
         return ids[0] if ids else None
 
+    async def notify(self, user_id: str, text: str, channel: str | None) -> int | None:
+        return self._print(f"#{channel or self.announce_channel}", Post(content=f"@{user_id} {text}"))
+
     async def open_qa(self, session: Session, channel: str | None = None) -> None:
         if self.qa_channel is None and session.id not in self.threads:
             self.threads[session.id] = f"#{channel or self.announce_channel} › Q&A: {session.title}"

@@ -18,6 +18,7 @@ from bot.db import SqliteFile
 from bot.messages import EmbedSpec, Post, shorten, split_message
 from bot.on_discord.access import find_channel
 from bot.on_discord.reminders import RemindButton
+from bot.ports import DirectClosed, DirectTooFast
 from bot.qa.model import Question
 from bot.render import on_stage_text
 from bot.schedule.model import Session
@@ -34,6 +35,21 @@ MIGRATIONS = Migrations("chairbot.discord")
 def _m001_places(db: Database) -> None:
     # IF NOT EXISTS: files written before this module owned the table already have it.
     db.execute("CREATE TABLE IF NOT EXISTS announce_places (session_id TEXT PRIMARY KEY, channel_id INTEGER NOT NULL)")
+
+
+#: Discord's error codes for a direct message that cannot be delivered, and for DMs opened too fast (anti-spam).
+CANNOT_MESSAGE_USER = 50007
+OPENING_DMS_TOO_FAST = 40003
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """How long Discord asks to wait, when its answer says."""
+    response = getattr(exc, "response", None)
+    header = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return float(header) if header is not None else None
+    except ValueError:
+        return None
 
 
 def to_embed(spec: EmbedSpec) -> discord.Embed:
@@ -142,9 +158,18 @@ class DiscordPublisher:
                 )
                 first = first or message.id
             return first
-        except discord.HTTPException as exc:  # e.g. the member does not accept direct messages
+        except discord.HTTPException as exc:
+            if exc.code == CANNOT_MESSAGE_USER:
+                raise DirectClosed(str(exc)) from None
+            if exc.code == OPENING_DMS_TOO_FAST:
+                raise DirectTooFast(_retry_after(exc)) from None
             log.info("could not send a reminder to %s: %s", user_id, exc)
             return None
+
+    async def notify(self, user_id: str, text: str, channel: str | None) -> int | None:
+        mention = discord.AllowedMentions(users=[discord.Object(int(user_id))]) if user_id.isdigit() else None
+        message = await self.post(self._target(channel), f"<@{user_id}> {text}", allowed_mentions=mention)
+        return message.id if message is not None else None
 
     async def open_qa(self, session: Session, channel: str | None = None) -> None:
         if self.settings.qa_channel or session.id in self.places:
