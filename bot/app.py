@@ -21,7 +21,7 @@ from typing import TextIO
 
 from bot.chair import Chair
 from bot.clock import Clock, SteppedClock, system_clock
-from bot.config import Settings, url_host
+from bot.config import Settings, room_channel, url_host
 from bot.console.crowd import Crowd
 from bot.console.rehearse import (
     REHEARSAL_ORGANIZER,
@@ -208,6 +208,7 @@ async def rehearse(
     web: tuple[str, int] | None = None,
     stay: bool = False,
     crowd: int = 0,
+    rooms: dict[str, str] | None = None,
 ) -> RehearsalSummary:
     """Play the day from ``start`` to ``until`` (simulated) on the console and print every message; returns what
     happened. The real core runs on a throwaway store, with the console as its publisher.
@@ -216,8 +217,12 @@ async def rehearse(
     a restart at ``start``, posting what is still useful (marked late) and skipping what is stale. With ``web``
     (host, port) the web side serves the same core while the day plays (its pages are printed first, the
     dashboard's link signed in), and with ``stay`` after it too, until the task is cancelled (Ctrl-C); ``crowd``
-    simulated attendees ask and vote in the sessions taking questions."""
-    begin, end, posts = window(schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up)
+    simulated attendees ask and vote in the sessions taking questions; ``rooms`` maps rooms to channels as the
+    setting of that name does."""
+    routed = (lambda session: room_channel(rooms, session.room, session.track) is not None) if rooms else None
+    begin, end, posts = window(
+        schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up, routed=routed
+    )
     clock = SteppedClock(begin, speed=speed)
     out.write(header(schedule, begin, end, len(posts), speed))
     with tempfile.TemporaryDirectory(prefix="chairbot-rehearsal-") as tmp:
@@ -225,6 +230,7 @@ async def rehearse(
             Path(tmp),
             qa_close_after_minutes=int(qa_close_after.total_seconds() // 60),
             web_ask=web is not None,
+            rooms=rooms,
         )
         qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
         await qa.start()

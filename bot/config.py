@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 
@@ -52,6 +53,17 @@ def _split_names(value: Any) -> Any:
 
 
 RoleList = Annotated[list[str], NoDecode]
+
+
+def room_channel(rooms: Mapping[str, str], room: str | None, track: str | None = None) -> str | None:
+    """The channel ``rooms`` gives ``room`` (else ``track``), names matched without regard to case."""
+    if not rooms:
+        return None
+    folded = {name.strip().casefold(): channel for name, channel in rooms.items()}
+    for key in (room, track):
+        if key and key.strip().casefold() in folded:
+            return folded[key.strip().casefold()]
+    return None
 
 
 def url_host(host: str) -> str:
@@ -155,13 +167,7 @@ class Settings(BaseSettings):
     def room_channel(self, room: str | None, track: str | None = None) -> str | None:
         """The channel of ``room`` (else of ``track``), matched without regard to case; None: the announcement
         channel."""
-        if not self.rooms:
-            return None
-        folded = {name.casefold(): channel for name, channel in self.rooms.items()}
-        for key in (room, track):
-            if key and key.strip().casefold() in folded:
-                return folded[key.strip().casefold()]
-        return None
+        return room_channel(self.rooms, room, track)
 
     @field_validator("venue_timezone")
     @classmethod
@@ -263,7 +269,12 @@ class Settings(BaseSettings):
 
     @classmethod
     def for_rehearsal(
-        cls, data_dir: Path, *, qa_close_after_minutes: int = 10, web_ask: bool = False
+        cls,
+        data_dir: Path,
+        *,
+        qa_close_after_minutes: int = 10,
+        web_ask: bool = False,
+        rooms: dict[str, str] | None = None,
     ) -> Settings:
         """Settings for a rehearsal on the console: no server and no token; every rule as by default, and the web
         side's ask page as asked."""
@@ -275,6 +286,7 @@ class Settings(BaseSettings):
             data_dir=data_dir,
             qa_close_after_minutes=qa_close_after_minutes,
             web_ask=web_ask,
+            rooms=cls._room_channels(rooms or {}),
         )
 
     @property

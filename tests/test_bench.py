@@ -58,3 +58,10 @@ def test_web_fanout_runs_and_drops_no_page() -> None:
     assert figures["pages"] == 20
     assert figures["dropped_pages"] == 0
     assert isinstance(figures["update_p99_ms"], float)
+
+
+def test_conference_day_runs_every_room_in_its_channel() -> None:
+    figures = _run("conference_day", "--sessions", "120", "--rooms", "6")
+    assert figures["sessions"] == 120
+    assert figures["rooms"] == 6
+    assert isinstance(figures["max_posts_per_channel_per_5s"], int)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from bot.announce.digest import planned_digests, slots
 from bot.announce.messages import post_as_text
 from bot.announce.outbox import Planned, Status
 from bot.announce.sessions import planned_posts
@@ -154,10 +156,14 @@ def window(
     until: dt.datetime | None,
     qa_close_after: dt.timedelta,
     catch_up: bool,
+    routed: Callable[[Session], bool] | None = None,
 ) -> tuple[dt.datetime, dt.datetime, list[Planned]]:
     """Where the rehearsal begins and ends, and the posts it plays: those due in between, and with ``catch_up``
-    also those due before ``start`` (which a bot started then finds in its outbox: late or stale)."""
+    also those due before ``start`` (which a bot started then finds in its outbox: late or stale). ``routed``:
+    which sessions are announced in a room channel of their own (the digests of shared starts are played too)."""
     posts = planned_posts(schedule, qa_close_after=qa_close_after)
+    if routed is not None:
+        posts = sorted(posts + planned_digests(slots(schedule, routed)), key=lambda p: (p.due_at, p.id))
     begin = start or (posts[0].due_at - LEAD_IN if posts else schedule.sessions[0].start)
     end = until or (posts[-1].due_at if posts else begin)
     return begin, end, [p for p in posts if (catch_up or begin <= p.due_at) and p.due_at <= end]
