@@ -33,6 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--interaction-deadline", type=float, default=3.0, help="seconds; 0 disables the check")
     parser.add_argument("--no-compression", action="store_true", help="ignore compress=zlib-stream")
     parser.add_argument("--record-limit", type=int, default=100_000, help="REST requests kept for inspection")
+    parser.add_argument(
+        "--no-message-limit", action="store_true", help="lift Discord's 5 messages per 5 s per channel (on by default)"
+    )
     parser.add_argument("--setup", type=Path, help="JSON file with roles, channels and members to create")
     parser.add_argument("--idle-timeout", type=float, default=0.0, help="exit after this many idle seconds (0: never)")
     parser.add_argument(
@@ -54,6 +57,7 @@ async def serve(args: argparse.Namespace) -> int:
         interaction_deadline=args.interaction_deadline or None,
         transport_compression=not args.no_compression,
         record_limit=args.record_limit,
+        message_limit=None if args.no_message_limit else (5, 5.0),
         patch_discord=False,
     )
     setup_result = apply_setup(emulator, json.loads(args.setup.read_text())) if args.setup else None

@@ -4,6 +4,7 @@ A benchmark runs the emulator with ``python -m tests.emulator`` so the emulator'
 event loop. It then sets up the guild (``POST /_emulator/setup``), waits for the bot (``POST /_emulator/wait``),
 fires interactions in bulk (``POST /_emulator/interactions``, optionally paced at a rate) and reads back per
 interaction send and callback times (``POST /_emulator/interactions/results``, ``GET /_emulator/interactions/stats``).
+``POST /_emulator/limits`` sets Discord's message and DM limits and reports the busiest channel and the Events tab.
 Everything here is JSON; ids are strings, times are milliseconds since the emulator started.
 """
 
@@ -56,6 +57,7 @@ class ControlApi:
             ("GET", "/requests", self.requests),
             ("GET", "/messages", self.messages),
             ("POST", "/faults", self.faults),
+            ("POST", "/limits", self.limits),
             ("POST", "/gateway/drop", self.drop),
             ("POST", "/gateway/invalidate", self.invalidate),
             ("POST", "/gateway/reconnect", self.reconnect),
@@ -350,6 +352,30 @@ class ControlApi:
             delay=float(body.get("delay", 0.0)),
         )
         return json_response({"ok": True, "count": fault.count})
+
+    async def limits(self, request: web.Request) -> web.Response:
+        """Discord's limits: ``{"messages": [5, 5.0] | null, "dm_opens": [count, window] | null}`` (each key
+        optional); answers what accepted messages and events show so far."""
+        body = await request.json() if request.body_exists else {}
+        if "messages" in body:
+            messages = body["messages"]
+            if messages is None:
+                self.emu.set_message_limit(None)
+            else:
+                self.emu.set_message_limit(int(messages[0]), float(messages[1]))
+        if "dm_opens" in body:
+            opens = body["dm_opens"]
+            if opens is None:
+                self.emu.limit_dm_opens(None)
+            else:
+                self.emu.limit_dm_opens(int(opens[0]), float(opens[1]))
+        return json_response(
+            {
+                "most_posts_within_5s": self.emu.most_posts_within(5.0),
+                "uncompleted_events": self.emu.uncompleted_events(),
+                "most_uncompleted_events": self.emu.most_uncompleted_events(),
+            }
+        )
 
     async def drop(self, request: web.Request) -> web.Response:
         body = await request.json() if request.body_exists else {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from .faults import Fault, RateLimiter, RecordedRequest
+from .faults import DmOpenLimit, Fault, MessageRateLimit, RateLimiter, RecordedRequest
 from .gateway import Connection, Gateway, Session
 from .interactions import InteractionDesk, InteractionResult
 from .model import (
@@ -58,9 +59,15 @@ class DiscordEmulator:
     the check off), ``privileged_intents`` (what the portal grants; a bot asking for more is closed with 4014),
     ``transport_compression`` (honour ``compress=zlib-stream``), ``rate_limit``/``rate_limit_window`` (the budget
     the ``X-RateLimit-*`` headers describe; large by default so discord.py never waits) and ``enforce_rate_limits``
-    (answer 429 past it), ``patch_discord`` (point discord.py here while running), ``record_limit`` (REST requests
-    kept), ``replay_limit`` and ``resume_window`` (how much and how long a dropped session can be resumed),
-    ``control_api`` (serve ``/_emulator``).
+    (answer 429 past it), ``message_limit`` (Discord's messages per channel, ``(5, 5.0)``: 5 in any 5 s, answered
+    429 past it; ``None`` turns it off), ``clock`` (Discord's time for scheduled events; the real time by default,
+    the bot's clock in a test that moves it), ``patch_discord`` (point discord.py here while running),
+    ``record_limit`` (REST requests kept), ``replay_limit`` and ``resume_window`` (how much and how long a dropped
+    session can be resumed), ``control_api`` (serve ``/_emulator``).
+
+    Discord's other limits that matter to chairbot hold too: at most 100 uncompleted scheduled events per server
+    (30038), a member with DMs closed (50007, ``add_member(accepts_dms=False)`` or ``set_accepts_dms``), and,
+    once a test calls ``limit_dm_opens``, DMs opened too fast (40003).
     """
 
     def __init__(
@@ -78,6 +85,8 @@ class DiscordEmulator:
         rate_limit: int = 10_000,
         rate_limit_window: float = 1.0,
         enforce_rate_limits: bool = False,
+        message_limit: tuple[int, float] | None = (5, 5.0),
+        clock: Callable[[], dt.datetime] | None = None,
         patch_discord: bool = True,
         record_limit: int | None = None,
         replay_limit: int = 100_000,
@@ -93,7 +102,7 @@ class DiscordEmulator:
         self.last_activity = time.monotonic()
         self.ids = SnowflakeFactory()
         self.notifier = Notifier()
-        self.world = World(self.ids, bot_name=bot_name)
+        self.world = World(self.ids, bot_name=bot_name, clock=clock)
         self.desk = InteractionDesk(self.world, self.ids, self.notifier, deadline=interaction_deadline)
         self.gateway = Gateway(
             self.world,
@@ -113,6 +122,7 @@ class DiscordEmulator:
             token=token,
             gateway_url=lambda: self.gateway.url,
             rate_limiter=RateLimiter(limit=rate_limit, window=rate_limit_window, enforce=enforce_rate_limits),
+            message_limit=None if message_limit is None else MessageRateLimit(*message_limit),
             record_limit=record_limit,
             on_activity=self._touch,
         )
@@ -299,6 +309,10 @@ class DiscordEmulator:
             for i in range(1, count + 1)
         ]
 
+    def set_accepts_dms(self, member: Actor, accepts: bool) -> None:
+        """Open or close a member's DMs: the bot's messages to a member with closed DMs fail with 50007."""
+        (member.user if isinstance(member, Member) else member).accepts_dms = accepts
+
     def set_member_roles(self, member: Member, roles: Iterable[Role]) -> None:
         self.world.set_member_roles(member, roles)
 
@@ -479,8 +493,33 @@ class DiscordEmulator:
         return [] if guild is None else [t for t in guild.threads if t.parent_id == parent.id]
 
     def scheduled_events(self, *, guild: Guild | None = None, include_deleted: bool = False) -> list[ScheduledEvent]:
-        events = (guild or self.guild).scheduled_events.values()
-        return [e for e in events if include_deleted or not e.deleted]
+        """The server's scheduled events as Discord shows them now (begun and ended on the emulator's clock)."""
+        target = guild or self.guild
+        shown = self.world.scheduled_events_of(target)
+        return list(target.scheduled_events.values()) if include_deleted else shown
+
+    def uncompleted_events(self, *, guild: Guild | None = None) -> int:
+        """How many scheduled events count against Discord's cap of 100 now (scheduled or active)."""
+        return self.world.uncompleted_events(guild or self.guild)
+
+    def most_uncompleted_events(self, *, guild: Guild | None = None) -> int:
+        """The most scheduled events the server held uncompleted at once, so far."""
+        return (guild or self.guild).most_uncompleted_events
+
+    def posted_at(self, channel: ChannelRef) -> list[float]:
+        """When (``time.monotonic()``) the channel accepted each message the bot posted through the REST API."""
+        return list(self.rest.posted_at.get(self._channel(channel).id, []))
+
+    def most_posts_within(self, seconds: float = 5.0) -> int:
+        """The most messages any one channel accepted from the bot within ``seconds`` (Discord allows 5 in 5 s)."""
+        most = 0
+        for times in self.rest.posted_at.values():
+            first = 0
+            for last, at in enumerate(times):
+                while at - times[first] >= seconds:
+                    first += 1
+                most = max(most, last - first + 1)
+        return most
 
     def guild_commands(self, guild: Guild | None = None) -> list[JSON]:
         return list(self.world.commands.get((guild or self.guild).id, {}).values())
@@ -585,6 +624,18 @@ class DiscordEmulator:
         fault = Fault(method, path_regex, status, retry_after, count, global_, delay, scope, cloudflare)
         self.rest.faults.append(fault)
         return fault
+
+    def set_message_limit(self, limit: int | None, window: float = 5.0) -> None:
+        """Hold the bot to ``limit`` messages per channel in any ``window`` seconds (Discord: 5 in 5 s); ``None``
+        lifts the limit, for a test that must post faster than Discord allows."""
+        self.rest.message_limit = None if limit is None else MessageRateLimit(limit, window)
+
+    def limit_dm_opens(self, count: int | None, window: float = 10.0) -> DmOpenLimit | None:
+        """Answer 40003 ("You are opening direct messages too fast") once the bot opened ``count`` DM channels
+        within ``window`` seconds, as Discord's anti-spam does; ``None`` switches it off. The limit returned counts
+        the refusals."""
+        self.rest.dm_open_limit = None if count is None else DmOpenLimit(count, window)
+        return self.rest.dm_open_limit
 
     def delay_next(self, method: str, path_regex: str, delay: float, *, count: int = 1) -> Fault:
         """Answer the next ``count`` matching requests normally, but only after ``delay`` seconds."""

@@ -82,6 +82,15 @@ def cannot_dm_user() -> ApiError:
     return ApiError(403, 50007, "Cannot send messages to this user")
 
 
+def opening_dms_too_fast() -> ApiError:
+    # Discord's anti-spam answer to a bot that opens direct messages with many members in a short time.
+    return ApiError(403, 40003, "You are opening direct messages too fast.")
+
+
+def too_many_scheduled_events(limit: int) -> ApiError:
+    return ApiError(400, 30038, f"Maximum number of uncompleted guild scheduled events reached ({limit})")
+
+
 def cannot_edit_others_message() -> ApiError:
     return ApiError(403, 50005, "Cannot edit a message authored by another user")
 

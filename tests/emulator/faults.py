@@ -3,11 +3,14 @@
 Every REST request is kept as a ``RecordedRequest`` for assertions. A ``Fault`` makes the next matching requests
 fail (429 with Discord's body and headers, 5xx) or answer slowly. ``RateLimiter`` puts Discord's ``X-RateLimit-*``
 headers on every answer so discord.py's bucket logic runs as in production; its default budget is large enough that
-discord.py never waits, unless a test asks for realistic limits.
+discord.py never waits, unless a test asks for realistic limits. The limits Discord holds a bot to whatever its
+budget are modelled as Discord has them: ``MessageRateLimit`` (5 messages in 5 s per channel, on by default) and,
+switched on by a test, ``DmOpenLimit`` (opening DMs too fast, 40003).
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import json
@@ -95,26 +98,32 @@ class Fault:
 
     def _rate_limited(self, bucket: str) -> web.Response:
         scope = "global" if self.global_ else self.scope
-        body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": self.global_}
-        headers = {
-            "Retry-After": str(max(1, math.ceil(self.retry_after))),
-            "X-RateLimit-Scope": scope,
-        }
-        if self.global_:
-            headers["X-RateLimit-Global"] = "true"
-        else:
-            headers.update(
-                {
-                    "X-RateLimit-Limit": "5",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": f"{time.time() + self.retry_after:.3f}",
-                    "X-RateLimit-Reset-After": f"{self.retry_after:.3f}",
-                    "X-RateLimit-Bucket": bucket,
-                }
-            )
-        if not self.cloudflare:
-            headers["Via"] = _VIA
-        return json_response(body, status=429, headers=headers)
+        return rate_limited(bucket, self.retry_after, scope=scope, cloudflare=self.cloudflare)
+
+
+def rate_limited(
+    bucket: str, retry_after: float, *, limit: int = 5, scope: str = "user", cloudflare: bool = False
+) -> web.Response:
+    """Discord's 429: ``retry_after`` in the body, ``Retry-After`` and ``X-RateLimit-*`` headers (``scope`` is
+    ``user``, ``shared`` or ``global``)."""
+    global_ = scope == "global"
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": global_}
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after))), "X-RateLimit-Scope": scope}
+    if global_:
+        headers["X-RateLimit-Global"] = "true"
+    else:
+        headers.update(
+            {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                "X-RateLimit-Bucket": bucket,
+            }
+        )
+    if not cloudflare:
+        headers["Via"] = _VIA
+    return json_response(body, status=429, headers=headers)
 
 
 def route_bucket(method: str, path: str) -> tuple[str, str]:
@@ -171,3 +180,66 @@ class RateLimiter:
         if self.enforce and used > self.limit:
             return headers, reset_after
         return headers, None
+
+
+def _ceil_ms(seconds: float) -> float:
+    # Rounded up to the millisecond, as Discord does: a client that waits exactly this long is never early.
+    return math.ceil(max(0.0, seconds) * 1000) / 1000
+
+
+class MessageRateLimit:
+    """Discord's limit on the bot's messages in one channel: at most ``limit`` in ``window`` seconds (5 in 5 s).
+
+    Counted over any ``window`` seconds, which is stricter than Discord's buckets (they refill all at once): a bot
+    that gets through here gets through there, and "no channel took more than 5 posts in 5 s" holds for what was
+    accepted. The headers describe that budget: ``Remaining`` is what is left now and ``Reset-After`` when all of
+    it is back, so discord.py, which waits that long once a bucket is spent, does not ask too early. Past the
+    budget the answer is a 429 whose ``retry_after`` is when the next message will be taken.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 5.0, *, scope: str = "user") -> None:
+        self.limit = limit
+        self.window = window
+        self.scope = scope
+        self._taken: dict[int, collections.deque[float]] = collections.defaultdict(collections.deque)
+
+    def take(self, channel_id: int, bucket: str) -> tuple[dict[str, str], web.Response | None]:
+        """Count one message create in ``channel_id``: its headers, or the 429 to answer instead."""
+        now = time.monotonic()
+        taken = self._taken[channel_id]
+        while taken and taken[0] <= now - self.window:
+            taken.popleft()
+        if len(taken) >= self.limit:
+            return {}, rate_limited(bucket, _ceil_ms(taken[0] + self.window - now), limit=self.limit, scope=self.scope)
+        taken.append(now)
+        reset_after = _ceil_ms(taken[-1] + self.window - now)
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.limit - len(taken)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": bucket,
+        }
+        return headers, None
+
+
+class DmOpenLimit:
+    """Discord's anti-spam on direct messages, switched on by a test: once ``count`` DM channels were opened within
+    ``window`` seconds, opening another is refused (403, code 40003) until the oldest of them is ``window`` old."""
+
+    def __init__(self, count: int, window: float) -> None:
+        self.count = count
+        self.window = window
+        self._opened: collections.deque[float] = collections.deque()
+        #: How many opens were refused.
+        self.refused = 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        while self._opened and self._opened[0] <= now - self.window:
+            self._opened.popleft()
+        if len(self._opened) >= self.count:
+            self.refused += 1
+            return False
+        self._opened.append(now)
+        return True

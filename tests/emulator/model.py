@@ -428,6 +428,8 @@ class Guild:
     members: dict[int, Member] = dataclasses.field(default_factory=dict)
     scheduled_events: dict[int, ScheduledEvent] = dataclasses.field(default_factory=dict)
     created_at: str = ""
+    #: The most scheduled events the server held uncompleted (scheduled or active) at once.
+    most_uncompleted_events: int = 0
 
     @property
     def everyone_role(self) -> Role:

@@ -1,8 +1,9 @@
 """The REST API (``/api/v10``): routes, request recording, authentication, faults and rate-limit headers.
 
 Handlers only translate: path parameters and bodies in, ``World``/``InteractionDesk`` calls, JSON out. One middleware
-records each request, applies an injected fault if one matches, checks the bot token, turns ``ApiError`` into
-Discord's error body, and adds ``X-RateLimit-*`` headers. Unknown routes answer Discord's JSON 404 and are kept in
+records each request, applies an injected fault if one matches, checks the bot token, holds message creates to
+Discord's per-channel limit (and records when each channel accepted one), turns ``ApiError`` into Discord's error
+body, and adds ``X-RateLimit-*`` headers. Unknown routes answer Discord's JSON 404 and are kept in
 ``unhandled`` so a test can notice the bot calling something the emulator does not model.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from . import errors
-from .faults import Fault, RateLimiter, RecordedRequest, json_response, route_bucket
+from .faults import DmOpenLimit, Fault, MessageRateLimit, RateLimiter, RecordedRequest, json_response, route_bucket
 from .interactions import InteractionDesk
 from .state import Upload, World
 from .waiting import Notifier
@@ -28,6 +30,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _ID = r"{%s:\d+}"
 # Interaction webhooks authenticate with their token in the path; GET /gateway needs no auth on Discord either.
 _UNAUTHENTICATED = ("/interactions/", "/webhooks/", "/gateway")
+_MESSAGE_CREATE = re.compile(r"/channels/(\d+)/messages")
 # Where the middleware leaves the parsed body for handlers (typed keys where this aiohttp has them).
 if hasattr(web, "RequestKey"):
     BODY: Any = web.RequestKey("emulator_body", object)
@@ -51,6 +54,7 @@ class RestApi:
         token: str,
         gateway_url: Callable[[], str],
         rate_limiter: RateLimiter,
+        message_limit: MessageRateLimit | None,
         record_limit: int | None,
         on_activity: Callable[[], None],
     ) -> None:
@@ -60,6 +64,12 @@ class RestApi:
         self.token = token
         self.gateway_url = gateway_url
         self.rate_limiter = rate_limiter
+        #: Discord's per-channel limit on message creates; None: off.
+        self.message_limit = message_limit
+        #: Switched on by a test: opening DM channels too fast is refused with 40003.
+        self.dm_open_limit: DmOpenLimit | None = None
+        #: When (``time.monotonic()``) each channel accepted each message the bot created through the REST API.
+        self.posted_at: dict[int, list[float]] = collections.defaultdict(list)
         self.on_activity = on_activity
         self.requests: collections.deque[RecordedRequest] = collections.deque(maxlen=record_limit)
         self.unhandled: list[RecordedRequest] = []
@@ -174,6 +184,12 @@ class RestApi:
         if wait is not None:
             limited = Fault(method, ".*", retry_after=round(wait, 3))
             return limited.response(headers["X-RateLimit-Bucket"]) or json_response({}, 429)
+        posting = _MESSAGE_CREATE.fullmatch(path) if method == "POST" else None
+        if posting is not None and self.message_limit is not None:
+            channel_headers, refused = self.message_limit.take(int(posting[1]), route_bucket(method, path)[0])
+            if refused is not None:
+                return refused
+            headers = _tighter(headers, channel_headers)
         try:
             response = await handler(request)
         except errors.ApiError as exc:
@@ -185,6 +201,8 @@ class RestApi:
             self.unhandled.append(record)
             response = json_response({"message": "404: Not Found", "code": 0}, status=404)
         response.headers.update(headers)
+        if posting is not None and response.status < 300:
+            self.posted_at[int(posting[1])].append(time.monotonic())
         return response
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
@@ -205,6 +223,8 @@ class RestApi:
 
     async def open_dm(self, request: web.Request) -> web.Response:
         body = request[BODY] or {}
+        if self.dm_open_limit is not None and not self.dm_open_limit.allow():
+            raise errors.opening_dms_too_fast()
         return json_response(self.world.open_dm(int(body.get("recipient_id", 0))).payload())
 
     async def my_guilds(self, request: web.Request) -> web.Response:
@@ -331,7 +351,7 @@ class RestApi:
 
     async def list_events(self, request: web.Request) -> web.Response:
         guild = self.world.guild(int(request.match_info["guild_id"]))
-        return json_response([e.data for e in guild.scheduled_events.values() if not e.deleted])
+        return json_response([e.data for e in self.world.scheduled_events_of(guild)])
 
     async def create_event(self, request: web.Request) -> web.Response:
         event = self.world.create_scheduled_event(int(request.match_info["guild_id"]), request[BODY] or {})
@@ -483,6 +503,17 @@ class RestApi:
     async def delete_followup(self, request: web.Request) -> web.Response:
         self.desk.delete_followup(*self._webhook(request), int(request.match_info["message_id"]))
         return web.Response(status=204)
+
+
+def _tighter(one: dict[str, str], other: dict[str, str]) -> dict[str, str]:
+    """Of two budgets a request counts against, the headers of the one that leaves less (or lasts longer)."""
+    if not one:
+        return other
+
+    def left(headers: dict[str, str]) -> tuple[int, float]:
+        return int(headers["X-RateLimit-Remaining"]), -float(headers["X-RateLimit-Reset-After"])
+
+    return min(one, other, key=left)
 
 
 async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:

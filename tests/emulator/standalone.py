@@ -116,6 +116,11 @@ class ControlClient:
     async def fail_next(self, method: str, path: str, status: int = 429, **options: Any) -> JSON:
         return await self._object("POST", "/faults", {"method": method, "path": path, "status": status, **options})
 
+    async def limits(self, **changes: Any) -> JSON:
+        """Set Discord's limits (``messages=(5, 5.0)`` or ``None``, ``dm_opens=(count, window)`` or ``None``) and
+        read the busiest channel and the Events tab; with no arguments, only read."""
+        return await self._object("POST", "/limits", changes)
+
     async def drop_gateway(self, code: int = 4000, *, abort: bool = False) -> JSON:
         return await self._object("POST", "/gateway/drop", {"code": code, "abort": abort})
 

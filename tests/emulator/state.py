@@ -81,6 +81,10 @@ _EVENT_STATUS_TRANSITIONS = {1: {1, 2, 4}, 2: {2, 3}, 3: {3}, 4: {4}}
 _EVENT_ENTITY_CHANNEL_TYPE = {1: ChannelType.STAGE, 2: ChannelType.VOICE}
 # Discord refuses to schedule into the past, but lets a client's clock run a little behind.
 _PAST_EVENT_TOLERANCE = dt.timedelta(seconds=30)
+#: Scheduled event statuses, and Discord's cap on the uncompleted (scheduled or active) ones per server.
+EVENT_SCHEDULED, EVENT_ACTIVE, EVENT_COMPLETED, EVENT_CANCELED = 1, 2, 3, 4
+SCHEDULED_EVENTS_MAX = 100
+_EXTERNAL = 3
 
 
 class World:
@@ -91,8 +95,15 @@ class World:
     else when a benchmark pushed thousands of interactions through.
     """
 
-    def __init__(self, ids: SnowflakeFactory, *, bot_name: str = "chairbot") -> None:
+    def __init__(
+        self, ids: SnowflakeFactory, *, bot_name: str = "chairbot", clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
         self.ids = ids
+        #: Discord's time for scheduled events (past starts refused, external events begun and ended): the real
+        #: time, or the test's clock when the bot runs on one.
+        self.clock: Callable[[], dt.datetime] = clock or (lambda: dt.datetime.now(dt.UTC))
+        #: How many uncompleted scheduled events one server may hold.
+        self.scheduled_events_max = SCHEDULED_EVENTS_MAX
         self.bot = User(ids.next(), bot_name, bot=True)
         #: Applications made since 2020 share their id with their bot user.
         self.application_id = self.bot.id
@@ -310,7 +321,7 @@ class World:
             voice_states=[],
             presences=[],
             stage_instances=[],
-            guild_scheduled_events=[e.data for e in guild.scheduled_events.values() if not e.deleted],
+            guild_scheduled_events=[e.data for e in self.scheduled_events_of(guild)],
             soundboard_sounds=[],
         )
         return data
@@ -881,6 +892,32 @@ class World:
 
     # ----------------------------------------------------------------- scheduled events
 
+    def scheduled_events_of(self, guild: Guild) -> list[ScheduledEvent]:
+        """The server's scheduled events (not deleted) as they stand on the clock now."""
+        self._run_event_clock(guild)
+        return [e for e in guild.scheduled_events.values() if not e.deleted]
+
+    def uncompleted_events(self, guild: Guild) -> int:
+        """How many of the server's events count against Discord's cap: those scheduled or active."""
+        return sum(1 for e in self.scheduled_events_of(guild) if e.status in (EVENT_SCHEDULED, EVENT_ACTIVE))
+
+    def _run_event_clock(self, guild: Guild) -> None:
+        """What Discord does by itself as time passes: an external event begins at its scheduled start and ends at
+        its scheduled end, each change sent as ``GUILD_SCHEDULED_EVENT_UPDATE``. Applied whenever events are looked
+        at, on :attr:`clock`."""
+        now = self.clock()
+        for event in guild.scheduled_events.values():
+            if event.deleted or event.data.get("entity_type") != _EXTERNAL:
+                continue
+            for before, after, key in (
+                (EVENT_SCHEDULED, EVENT_ACTIVE, "scheduled_start_time"),
+                (EVENT_ACTIVE, EVENT_COMPLETED, "scheduled_end_time"),
+            ):
+                at = event.data.get(key)
+                if event.status == before and at and dt.datetime.fromisoformat(at) <= now:
+                    event.data = {**event.data, "status": after}
+                    self.emit(Event("GUILD_SCHEDULED_EVENT_UPDATE", event.data, Intent.GUILD_SCHEDULED_EVENTS))
+
     def create_scheduled_event(self, guild_id: int, body: JSON) -> ScheduledEvent:
         guild = self.guild(guild_id)
         perms = guild.base_permissions(self.bot_member(guild))
@@ -891,6 +928,9 @@ class World:
             if body.get(key) in (None, ""):
                 form.add((key,), "BASE_TYPE_REQUIRED", "This field is required")
         form.raise_if_any()
+        uncompleted = self.uncompleted_events(guild)
+        if uncompleted >= self.scheduled_events_max:
+            raise errors.too_many_scheduled_events(self.scheduled_events_max)
         event_id = self.ids.next()
         data: JSON = {
             "id": str(event_id),
@@ -914,11 +954,14 @@ class World:
         self._apply_event_fields(guild, data, body, creating=True)
         event = ScheduledEvent(event_id, guild.id, data, copy.deepcopy(body))
         guild.scheduled_events[event_id] = event
+        guild.most_uncompleted_events = max(guild.most_uncompleted_events, uncompleted + 1)
         self.emit(Event("GUILD_SCHEDULED_EVENT_CREATE", data, Intent.GUILD_SCHEDULED_EVENTS))
         return event
 
     def scheduled_event(self, guild_id: int, event_id: int) -> ScheduledEvent:
-        event = self.guild(guild_id).scheduled_events.get(event_id)
+        guild = self.guild(guild_id)
+        self._run_event_clock(guild)
+        event = guild.scheduled_events.get(event_id)
         if event is None or event.deleted:
             raise errors.unknown_scheduled_event()
         return event
@@ -997,8 +1040,8 @@ class World:
         start, end = data.get("scheduled_start_time"), data.get("scheduled_end_time")
         if start and end and dt.datetime.fromisoformat(end) <= dt.datetime.fromisoformat(start):
             form.add(("scheduled_end_time",), "GUILD_SCHEDULED_EVENT_END_BEFORE_START", "End must be after start")
-        moved_start = bool(start) and "scheduled_start_time" in body and int(data["status"]) == 1
-        if moved_start and dt.datetime.fromisoformat(str(start)) < dt.datetime.now(dt.UTC) - _PAST_EVENT_TOLERANCE:
+        moved_start = bool(start) and "scheduled_start_time" in body and int(data["status"]) == EVENT_SCHEDULED
+        if moved_start and dt.datetime.fromisoformat(str(start)) < self.clock() - _PAST_EVENT_TOLERANCE:
             form.add(
                 ("scheduled_start_time",), "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past."
             )
