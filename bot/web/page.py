@@ -72,6 +72,19 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomGroup:
+    """The sessions of one day in one room (``name`` is :data:`NO_ROOM` for those that name none)."""
+
+    name: str
+    anchor: str
+    rows: tuple[Row, ...]
+
+
+#: Where sessions that name no room are listed when the day is grouped by room (plenaries, breaks).
+NO_ROOM = "All rooms"
+
+
+@dataclass(frozen=True, slots=True)
 class Day:
     date: dt.date
     label: str
@@ -79,6 +92,24 @@ class Day:
     #: The venue's zone: its short name (``Vienna``) and IANA key (``Europe/Vienna``).
     zone: str
     zone_key: str
+    #: The day's sessions by room, when it has sessions in more than one room; empty otherwise.
+    groups: tuple[RoomGroup, ...] = ()
+
+
+def _groups(day: dt.date, rows: list[Row]) -> tuple[RoomGroup, ...]:
+    """``rows`` by room (the sessions without one first, then the rooms by name), each in start order; empty when
+    the day has fewer than two rooms."""
+    by_room: dict[str, list[Row]] = {}
+    for row in rows:
+        by_room.setdefault(row.session.room or "", []).append(row)
+    named = sorted((room for room in by_room if room), key=str.casefold)
+    if len(named) < 2:
+        return ()
+    order = ([""] if "" in by_room else []) + named
+    return tuple(
+        RoomGroup(room or NO_ROOM, f"room-{day.isoformat()}-{number}", tuple(by_room[room]))
+        for number, room in enumerate(order, 1)
+    )
 
 
 def _state(session: Session, cancelled: bool, now: dt.datetime, next_start: dt.datetime | None) -> str:
@@ -165,7 +196,9 @@ def schedule_days(
             )
         )
     return [
-        Day(day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows), zone_label(venue), zone_name(venue))
+        Day(
+            day, f"{day:%A} {day.day} {day:%B %Y}", tuple(rows), zone_label(venue), zone_name(venue), _groups(day, rows)
+        )
         for day, rows in sorted(by_day.items())
     ]
 

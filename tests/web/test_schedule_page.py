@@ -99,3 +99,21 @@ async def test_sessions_with_qa_link_their_ask_page_when_asking_on_the_web_is_on
     asks = re.findall(r'<a class="ask" href="/ask/([^"]+)">Ask a question</a>', html)
     assert asks == [s.id for s in site.chair.schedule.sessions if s.qa]
     assert asks  # the day has sessions with Q&A
+
+
+async def test_a_day_in_several_rooms_is_grouped_by_room(site: Site) -> None:
+    _, html = await site.get("/")
+    # The fixture's day: the posters in the Foyer, Hall A (opening, talk), Hall B (panel), a lunch in no room.
+    nav = re.search(r'<nav class="rooms" aria-label="Rooms">(.*?)</nav>', html)
+    assert nav is not None
+    assert re.findall(r">([^<]+)</a>", nav.group(1)) == ["All rooms", "Foyer", "Hall A", "Hall B"]
+    sections = re.findall(
+        r'<section class="room" id="([^"]+)">\s*<h3 class="room-name">([^<]+)</h3>(.*?)</section>',
+        html,
+        flags=re.DOTALL,
+    )
+    assert [name for _, name, _ in sections] == ["All rooms", "Foyer", "Hall A", "Hall B"]
+    ids = {name: re.findall(r'id="session-([^"]+)"', body) for _, name, body in sections}
+    assert ids["Hall A"] == ["opening", "talk"]
+    assert ids["Hall B"] == ["panel"]
+    assert "lunch" in ids["All rooms"]
