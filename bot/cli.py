@@ -12,7 +12,7 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -31,8 +31,9 @@ from bot.schedule import export
 from bot.schedule.document import resolve_instant
 from bot.schedule.errors import ScheduleError, UsageError
 from bot.schedule.importers.plaintext import MissingZone
+from bot.schedule.kinds import kind_map
 from bot.schedule.loader import NATIVE, Format, load_with_format
-from bot.schedule.model import Schedule
+from bot.schedule.model import Kind, Schedule
 from bot.timefmt import clock, span, zone_label
 from bot.zones import zone_name
 
@@ -80,12 +81,15 @@ def _load(
     venue_tz: ZoneInfo | None,
     zones: Sequence[ZoneInfo] = (),
     name: str | None = None,
+    kinds: Mapping[str, Kind] | None = None,
 ) -> tuple[Schedule, Format]:
     """Load ``path``; ``venue_tz`` is the zone of a file that names none. ``zones`` (display zones) never
-    stand in for it: a plain-text schedule given only ``--tz`` is told to use ``--venue-tz``. A note says which
-    options the file made no use of."""
+    stand in for it: a plain-text schedule given only ``--tz`` is told to use ``--venue-tz``. ``kinds`` maps an
+    export's session types to kinds. A note says which options the file made no use of."""
     try:
-        schedule, fmt = load_with_format(path, date=date, timezone=zone_name(venue_tz) if venue_tz else None, name=name)
+        schedule, fmt = load_with_format(
+            path, date=date, timezone=zone_name(venue_tz) if venue_tz else None, name=name, kinds=kinds
+        )
     except MissingZone as exc:
         if zones:
             raise MissingZone(
@@ -93,6 +97,15 @@ def _load(
             ) from None
         raise
     note_unused_options(path, schedule, fmt, venue_tz=venue_tz, plain_text_only=[("--date", date), ("--name", name)])
+    if kinds and fmt not in TYPED_FORMATS:
+        native = (
+            " (a chairbot file says what its words for a kind mean in its 'kinds' section)" if fmt in NATIVE else ""
+        )
+        click.echo(
+            f"chairbot: note: {path}: --kind applies only to the session types of pretalx, c3voc and frab exports; "
+            f"ignored{native}",
+            err=True,
+        )
     return schedule, fmt
 
 
@@ -237,6 +250,27 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
 
 # --- import --------------------------------------------------------------------------------------------------
 
+#: Formats whose sessions carry a type that ``--kind`` can map.
+TYPED_FORMATS = frozenset({Format.PRETALX, Format.FRAB})
+
+
+def _kind_options(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, Kind]:
+    """``--kind TYPE=KIND`` options as the organizer's mapping; a malformed one or an unknown kind is a wrong
+    command line, with what to write."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        type_name, equals, target = value.rpartition("=")
+        if not equals or not type_name.strip() or not target.strip():
+            raise click.BadParameter(
+                f"{value!r} is not TYPE=KIND; write the type as the export spells it and the kind it means, "
+                'e.g. --kind devroom=talk or --kind "Talk 30 min + 10min Q&A=talk"'
+            )
+        pairs[type_name] = target
+    try:
+        return kind_map(pairs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
 
 @cli.command(name="import")
 @click.argument("file", type=_SCHEDULE_FILE)
@@ -252,6 +286,15 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
 )
 @click.option("--name", help="Event name for a plain-text schedule.")
 @click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    callback=_kind_options,
+    metavar="TYPE=KIND",
+    help="Read the export's session type TYPE as KIND (repeatable), e.g. --kind devroom=talk; wins over the "
+    "types chairbot knows. Kinds: opening, talk, contributed, poster, panel, break, social, other.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -263,11 +306,12 @@ def import_(
     venue_tz: ZoneInfo | None,
     zones: list[ZoneInfo],
     name: str | None,
+    kinds: dict[str, Kind],
     output: Path | None,
 ) -> None:
     """Convert FILE (any supported format) into chairbot's native YAML."""
     with _reporting():
-        schedule, fmt = _load(file, date, venue_tz, zones, name=name)
+        schedule, fmt = _load(file, date, venue_tz, zones, name=name, kinds=kinds)
     schedule = _with_display_zones(schedule, zones)
     header = (
         f"Imported by chairbot from {file.name} ({fmt.value}).\n"

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.fields import FieldInfo
 
 from bot.schedule.errors import Problem, ScheduleError
+from bot.schedule.kinds import infer_kind, kind_map, normalize, parse_kind, type_key
 from bot.schedule.model import (
     QA_KINDS,
     Event,
@@ -40,66 +41,25 @@ from bot.zones import LocalTimeError, ZoneError, get_zone, localize
 # --- field types -------------------------------------------------------------------------------------------
 
 
-#: Words organizers use for a kind, beyond the kind names themselves.
-KIND_ALIASES: dict[str, Kind] = {
-    "keynote": Kind.TALK,
-    "invited": Kind.TALK,
-    "invited talk": Kind.TALK,
-    "lecture": Kind.TALK,
-    "oral": Kind.CONTRIBUTED,
-    "spotlight": Kind.CONTRIBUTED,
-    "lightning": Kind.CONTRIBUTED,
-    "lightning talk": Kind.CONTRIBUTED,
-    "contributed talk": Kind.CONTRIBUTED,
-    "posters": Kind.POSTER,
-    "poster session": Kind.POSTER,
-    "discussion": Kind.PANEL,
-    "panel discussion": Kind.PANEL,
-    "lunch": Kind.BREAK,
-    "coffee": Kind.BREAK,
-    "coffee break": Kind.BREAK,
-    "pause": Kind.BREAK,
-    "welcome": Kind.OPENING,
-    "introduction": Kind.OPENING,
-    "reception": Kind.SOCIAL,
-}
-
-
 def _to_kind(value: Any) -> Any:
     if isinstance(value, str):
-        word = " ".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
-        if word in Kind._value2member_map_:
-            return Kind(word)
-        if word in KIND_ALIASES:
-            return KIND_ALIASES[word]
-        raise ValueError(f"unknown kind {value!r}; use one of {', '.join(k.value for k in Kind)}")
+        return parse_kind(value)
     return value
 
 
+def _to_session_kind(value: Any) -> Any:
+    try:
+        return _to_kind(value)
+    except ValueError as exc:
+        word = normalize(value) if isinstance(value, str) else "devroom"
+        raise ValueError(
+            f"{exc}, or say what it means in the file's 'kinds' section (kinds: {{{word}: talk}})"
+        ) from None
+
+
 KindField = Annotated[Kind, BeforeValidator(_to_kind)]
-
-# Title keywords, checked in order: the first that matches decides. Word boundaries keep "talk" out of
-# "stalking" and "panel" out of "panelist".
-_TITLE_RULES: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), kind)
-    for pattern, kind in (
-        (r"\bposters?\b", Kind.POSTER),
-        (r"\bpanel\b", Kind.PANEL),
-        (r"\b(contributed|oral|spotlight|lightning)\b", Kind.CONTRIBUTED),
-        (r"\b(opening|welcome|introduction|intro)\b", Kind.OPENING),
-        (r"\b(break|lunch|coffee|recess)\b", Kind.BREAK),
-        (r"\b(social|reception|dinner|happy hour|networking|mixer)\b", Kind.SOCIAL),
-        (r"\b(invited|keynote|talk|lecture|tutorial)\b", Kind.TALK),
-    )
-)
-
-
-def infer_kind(title: str) -> Kind:
-    """The kind a title suggests (``Invited Talk 1`` -> talk, ``*Break*`` -> break), ``other`` if none."""
-    for pattern, kind in _TITLE_RULES:
-        if pattern.search(title):
-            return kind
-    return Kind.OTHER
+#: A session's kind: a kind's name, a common word for one, or a word the file's ``kinds`` section maps to one.
+SessionKindField = Annotated[Kind, BeforeValidator(_to_session_kind)]
 
 
 def _speaker_from_text(value: Any) -> Any:
@@ -152,7 +112,7 @@ class EventDoc(_Doc):
 class SessionDoc(_Doc):
     id: Text
     title: Text
-    kind: KindField | None = None
+    kind: SessionKindField | None = None
     start: TimeValue
     end: TimeValue
     date: ScheduleDate | None = None
@@ -372,6 +332,9 @@ def _zone(name: str, whose: str) -> ZoneInfo:
 
 # --- the whole schedule --------------------------------------------------------------------------------------
 
+#: The top-level sections of a native file; ``kinds`` says what the words its sessions use for a kind mean.
+SECTIONS = ("event", "sessions", "kinds")
+
 
 def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) -> Schedule:
     """Validate a native document and resolve it into a :class:`Schedule`.
@@ -388,10 +351,10 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
     def line(*path: int | str) -> int | None:
         return line_of(path) if line_of is not None else None
 
-    unknown = sorted(str(k) for k in data if k not in ("event", "sessions"))
+    unknown = sorted(str(k) for k in data if k not in SECTIONS)
     for key in unknown:
-        close = difflib.get_close_matches(key, ["event", "sessions"], n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else "; a schedule has only 'event' and 'sessions'"
+        close = difflib.get_close_matches(key, SECTIONS, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; a schedule has only 'event', 'sessions' and 'kinds'"
         problems.append(Problem(f"unknown top-level section {key!r}{hint}", line=line(key)))
 
     raw_event = data.get("event")
@@ -423,6 +386,10 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
         problems.append(Problem("'sessions' must be a list of sessions", line=line("sessions")))
     elif not raw_sessions:
         problems.append(Problem("the schedule has no sessions", line=line("sessions")))
+    kinds, kind_problems = _kinds_section(data.get("kinds"), line)
+    problems.extend(kind_problems)
+    if kinds:
+        raw_sessions = [_with_mapped_kind(raw, kinds) for raw in raw_sessions]
 
     def where(index: int) -> tuple[str | None, int | None]:
         raw = raw_sessions[index] if index < len(raw_sessions) else None
@@ -507,6 +474,45 @@ def build_schedule(data: Any, source: str, line_of: LineFinder | None = None) ->
     )
     ordered = sorted((s for _, s in sessions), key=lambda s: (s.start, s.room or "", s.id))
     return Schedule(event=event, sessions=tuple(ordered), source=source)
+
+
+def _kinds_section(raw: Any, line: Callable[..., int | None]) -> tuple[dict[str, Kind], list[Problem]]:
+    """The file's ``kinds`` section (what the words its sessions use for a kind mean, ``{devroom: talk}``) with
+    normalized keys, and the problems with it: each entry is checked on its own, so one typo hides no other."""
+    if raw is None:
+        return {}, []
+    example = "kinds: {devroom: talk, maintrack: talk}"
+    if not isinstance(raw, Mapping):
+        found = type(raw).__name__
+        return {}, [
+            Problem(
+                f"'kinds' must map the words your sessions' 'kind' uses to kinds, e.g. {example} (found {found})",
+                line=line("kinds"),
+            )
+        ]
+    mapping: dict[str, Kind] = {}
+    problems: list[Problem] = []
+    for key, target in raw.items():
+        where = line("kinds", key) if isinstance(key, str) else line("kinds")
+        if not isinstance(key, str) or not isinstance(target, str):
+            problems.append(
+                Problem(f"kinds: {key!r}: {target!r} is not a word and its kind; write it as in {example}", line=where)
+            )
+            continue
+        try:
+            mapping.update(kind_map({key: target}))
+        except ValueError as exc:
+            problems.append(Problem(f"kinds: {exc}", line=where))
+    return mapping, problems
+
+
+def _with_mapped_kind(raw: Any, kinds: Mapping[str, Kind]) -> Any:
+    """A session whose ``kind`` the file's ``kinds`` section maps, with the kind it maps to."""
+    if isinstance(raw, Mapping) and isinstance(raw.get("kind"), str):
+        word = type_key(raw["kind"])
+        if word in kinds:
+            return {**raw, "kind": kinds[word].value}
+    return raw
 
 
 def _instant_or_problem(

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -21,10 +21,11 @@ import yaml
 
 from bot.schedule.document import LineFinder, build_schedule
 from bot.schedule.errors import Problem, ScheduleError, UsageError
+from bot.schedule.importers.c3voc import c3voc_document, looks_like_c3voc
 from bot.schedule.importers.frab import frab_document, looks_like_frab
 from bot.schedule.importers.plaintext import looks_like_plaintext, plaintext_document
 from bot.schedule.importers.pretalx import looks_like_pretalx, pretalx_document
-from bot.schedule.model import Schedule
+from bot.schedule.model import Kind, Schedule
 
 
 class Format(StrEnum):
@@ -143,10 +144,17 @@ class Document:
 
 
 def read_document(
-    text: str, source: str, *, date: dt.date | None = None, timezone: str | None = None, name: str | None = None
+    text: str,
+    source: str,
+    *,
+    date: dt.date | None = None,
+    timezone: str | None = None,
+    name: str | None = None,
+    kinds: Mapping[str, Kind] | None = None,
 ) -> Document:
-    """Detect the format of ``text`` and turn it into a native document. Raises :class:`ScheduleError` for a
-    syntax error or an unrecognised format, :class:`UsageError` when a plain-text schedule lacks date or zone."""
+    """Detect the format of ``text`` and turn it into a native document; ``kinds`` maps an export's session types
+    to kinds (``chairbot import --kind``). Raises :class:`ScheduleError` for a syntax error or an unrecognised
+    format, :class:`UsageError` when a plain-text schedule lacks date or zone."""
     suffix = Path(source).suffix.lower()
     # Parse the text as it is (less a byte-order mark) so that reported line numbers match the file.
     body = text.lstrip("\ufeff")
@@ -169,7 +177,9 @@ def read_document(
                 ) from None
         else:
             if looks_like_pretalx(data):
-                return Document(pretalx_document(data, source, timezone=timezone), Format.PRETALX)
+                if looks_like_c3voc(data):  # version 2: one list of events instead of days and rooms
+                    return Document(c3voc_document(data, source, timezone=timezone, kinds=kinds), Format.PRETALX)
+                return Document(pretalx_document(data, source, timezone=timezone, kinds=kinds), Format.PRETALX)
             if isinstance(data, dict) and ("event" in data or "sessions" in data):
                 return Document(data, Format.JSON)
             if isinstance(data, dict) and "schedule" in data:
@@ -187,7 +197,7 @@ def read_document(
 
     if first == "<" or suffix == ".xml":
         if looks_like_frab(stripped) or suffix == ".xml":
-            return Document(frab_document(body, source, timezone=timezone), Format.FRAB)
+            return Document(frab_document(body, source, timezone=timezone, kinds=kinds), Format.FRAB)
         raise ScheduleError(source, [Problem(UNRECOGNISED)])
 
     yaml_problem: Problem | None = None

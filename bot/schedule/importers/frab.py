@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Mapping
 from typing import Any
 
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
@@ -23,6 +24,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from bot.schedule.errors import Problem, ScheduleError
 from bot.schedule.importers.pretalx import Day, Header, SessionCollector, event_section, parse_day_date
+from bot.schedule.model import Kind
 
 __all__ = ["frab_document", "looks_like_frab"]
 
@@ -193,12 +195,14 @@ def _event_fields(event: ElementTree.Element, lines: dict[int, int]) -> tuple[di
     return fields, field_lines
 
 
-def frab_document(text: str, source: str, *, timezone: str | None = None) -> dict[str, Any]:
+def frab_document(
+    text: str, source: str, *, timezone: str | None = None, kinds: Mapping[str, Kind] | None = None
+) -> dict[str, Any]:
     """The native document for a frab / Pentabarf ``schedule.xml``.
 
-    ``timezone`` is used only when the file has no ``<time_zone_name>``. Raises :class:`ScheduleError` for
-    XML that is malformed or unsafe, for a zone that nobody names, and for every event with a missing or garbled
-    field (with its line).
+    ``timezone`` is used only when the file has no ``<time_zone_name>``; ``kinds`` is the organizer's mapping of
+    types to kinds. Raises :class:`ScheduleError` for XML that is malformed or unsafe, for a zone that nobody
+    names, and for every event with a missing or garbled field (with its line).
     """
     if not isinstance(text, str):
         raise ScheduleError(source, [Problem("expected the text of an XML file")])
@@ -240,7 +244,7 @@ def frab_document(text: str, source: str, *, timezone: str | None = None) -> dic
         base_url=conference_text("base_url"),
     )
     event, header_problems = event_section(header, first_day, timezone, line=lines.get(id(conference)))
-    collector = SessionCollector(event["timezone"], header.base_url)
+    collector = SessionCollector(event["timezone"], header.base_url, kinds)
     for position, day_element in enumerate(days, start=1):
         raw_index = day_element.get("index", "")
         day = Day.read(
@@ -249,9 +253,11 @@ def frab_document(text: str, source: str, *, timezone: str | None = None) -> dic
             day_element.get("start"),
             header.day_change,
         )
-        for room in _children(day_element, "room"):
-            room_name = (room.get("name") or "").strip() or None
-            for event_element in _children(room, "event"):
+        # frab and pretalx group a day's events by <room name>; older Pentabarf lists them under the day itself,
+        # each naming its room in its own <room> element.
+        listed = [(room, (room.get("name") or "").strip() or None) for room in _children(day_element, "room")]
+        for parent, room_name in [*listed, (day_element, None)]:
+            for event_element in _children(parent, "event"):
                 fields, field_lines = _event_fields(event_element, lines)
                 collector.add(fields, day, room_name, line=lines.get(id(event_element)), field_lines=field_lines)
     return collector.document(source, event, header_problems)

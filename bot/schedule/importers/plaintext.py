@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from bot.schedule.document import infer_kind
 from bot.schedule.errors import Problem, ScheduleError, UsageError
+from bot.schedule.kinds import infer_kind
 
 __all__ = ["MissingZone", "looks_like_plaintext", "plaintext_document"]
 

@@ -10,15 +10,21 @@ reuses for the same schedule written as XML:
   calendar day when ``start`` is earlier than the time the day begins (``day_start``, else the conference's
   ``day_change``): that is how these formats list talks after midnight. Such a start is emitted without an
   offset so that ``build_schedule`` localizes it and reports a DST gap or fold; its end is the instant
-  ``duration`` later, so a talk across a clock change keeps its real length.
+  ``duration`` later, so a talk across a clock change keeps its real length. The c3voc schedule version 2
+  (:mod:`~bot.schedule.importers.c3voc`) writes ``start`` itself as a date-time with its offset, and ``end``
+  beside it instead of ``duration``: read the same way.
 * **Durations** are ``HH:MM`` or ``H:MM`` (hours may pass 24), ``HH:MM:SS`` (schedules never use seconds, so a
   three-part value ending in ``:00`` is read as hours:minutes:seconds), ``D:HH:MM`` (any other three-part
   value) or Python's ``"1 day, 2:00:00"``.
 * **Identity and content.** The session id is pretalx's ``code``, else the event ``id``, else its ``guid``
   (stable across re-exports); a repeated id gets ``-2``, ``-3`` in file order (pretalx lists a talk once per
-  slot). The kind comes from ``type`` when it names one, else from the title. ``url`` becomes ``links.page``, a
-  link or attachment whose title mentions slides becomes ``links.slides``; relative addresses are resolved
-  against the file's ``base_url``, and other links are ignored.
+  slot). The kind comes from ``type`` as the organizer's mapping or the table of real exporters' types reads
+  it, which may also say whether the slot has Q&A; the title decides only when the type names no kind
+  (:mod:`bot.schedule.kinds`). ``url`` becomes ``links.page``, a link or attachment whose title mentions slides
+  (or whose ``type`` is ``slides``) becomes ``links.slides``; relative addresses are resolved against the file's
+  ``base_url``, and other links are ignored. The ``abstract`` (else the ``description``) becomes Discord
+  markdown when it is HTML, trimmed at a sentence (:mod:`~bot.schedule.importers.abstract`); the speakers are
+  ``persons`` (else version 2's ``participants``).
 * **Event.** ``name`` is the conference ``title`` (else ``acronym``); ``timezone`` is ``time_zone_name``, else
   the caller's ``timezone`` (when both are given the file wins); ``date`` is the conference ``start`` date.
 
@@ -35,8 +41,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from bot.schedule.document import KIND_ALIASES, infer_kind
 from bot.schedule.errors import Problem, ScheduleError
+from bot.schedule.importers.abstract import discord_abstract
+from bot.schedule.kinds import infer_kind, read_type
 from bot.schedule.model import Kind
 from bot.zones import LocalTimeError, ZoneError, get_zone, localize
 
@@ -153,43 +160,12 @@ def parse_duration(value: object) -> dt.timedelta | None:
 
 # --- kinds ---------------------------------------------------------------------------------------------------
 
-#: Session types of pretalx and frab (free text in pretalx, a fixed list in frab) beyond the kind names and
-#: document.KIND_ALIASES. A hands-on workshop inside a workshop day is neither a talk nor a break.
-_TYPE_KINDS: dict[str, Kind] = {
-    **KIND_ALIASES,
-    "workshop": Kind.OTHER,
-    "hands on": Kind.OTHER,
-    "tutorial": Kind.TALK,
-    "podium": Kind.PANEL,
-    "podium discussion": Kind.PANEL,
-    "lightning talks": Kind.CONTRIBUTED,
-    "lightningtalk": Kind.CONTRIBUTED,
-    "short talk": Kind.CONTRIBUTED,
-    "talks": Kind.TALK,
-    "keynotes": Kind.TALK,
-    "panels": Kind.PANEL,
-    "posters": Kind.POSTER,
-}
 
-_PARENTHETICAL = re.compile(r"\s*[(\[].*?[)\]]\s*")
-
-
-def kind_for(type_name: object, title: str) -> Kind:
-    """The kind ``type`` names (``"Talk (30 min)"`` -> talk), else the one the title suggests.
-
-    ``other`` and ``meeting`` say nothing about the slot, so for them the title decides too.
-    """
-    text = text_of(type_name)
-    if text is not None:
-        word = " ".join(text.lower().replace("-", " ").replace("_", " ").split())
-        for candidate in (word, " ".join(_PARENTHETICAL.sub(" ", word).split())):
-            if candidate in ("other", "meeting", ""):
-                break
-            if candidate in Kind._value2member_map_:
-                return Kind(candidate)
-            if candidate in _TYPE_KINDS:
-                return _TYPE_KINDS[candidate]
-    return infer_kind(title)
+def kind_for(type_name: object, title: str, kinds: Mapping[str, Kind] | None = None) -> Kind:
+    """The kind ``type`` names (``"Talk (30 min)"`` -> talk, FOSDEM's ``devroom`` -> talk), as the organizer's
+    ``kinds`` maps it or as :data:`~bot.schedule.kinds.TYPE_KINDS` reads it; else, for ``other``, ``meeting`` or
+    a type nobody knows, the kind the title names (see :mod:`bot.schedule.kinds`)."""
+    return read_type(type_name, kinds).kind or infer_kind(title)
 
 
 # --- the conference ------------------------------------------------------------------------------------------
@@ -285,12 +261,13 @@ _SLIDES = re.compile(r"\b(slides?|folien|deck)\b", re.IGNORECASE)
 class SessionCollector:
     """Turns a file's events, one by one, into native sessions, collecting every problem on the way."""
 
-    def __init__(self, zone_name: str, base_url: object = None) -> None:
+    def __init__(self, zone_name: str, base_url: object = None, kinds: Mapping[str, Kind] | None = None) -> None:
         self.sessions: list[dict[str, Any]] = []
         self.problems: list[Problem] = []
         self._zone_name = zone_name
         base = text_of(base_url)
         self._base_url = base if base is not None and re.match(r"https?://", base, re.IGNORECASE) else None
+        self._kinds = kinds
         self._ids: set[str] = set()
         self._count = 0
 
@@ -348,13 +325,16 @@ class SessionCollector:
                 f"'date' {raw.get('date')!r} with 'duration' {raw.get('duration')!r} is out of "
                 "range; write the event's real date",
             ) from None
+        reading = read_type(raw.get("type"), self._kinds)
         session: dict[str, Any] = {
             "id": self._unique(ident),
             "title": title,
-            "kind": kind_for(raw.get("type"), title).value,
+            "kind": (reading.kind or infer_kind(title)).value,
             "start": start,
             "end": end,
         }
+        if reading.qa is not None:  # "Talk 30 min + 10min Q&A", "Talk (no Q&A)"
+            session["qa"] = reading.qa
         if room:
             session["room"] = room
         track = raw.get("track")
@@ -362,9 +342,12 @@ class SessionCollector:
             track = track.get("name")
         if track_text := text_of(track):
             session["track"] = track_text
-        session["speakers"] = self._speakers(raw.get("persons"))
+        people = raw.get("persons")
+        session["speakers"] = self._speakers(raw.get("participants") if people in (None, "") else people)
         session["links"] = self._links(raw)
-        abstract = text_of(raw.get("abstract")) or text_of(raw.get("description"))
+        abstract = discord_abstract(raw.get("abstract"), self._base_url) or discord_abstract(
+            raw.get("description"), self._base_url
+        )
         if abstract:
             session["abstract"] = abstract
         return session
@@ -378,16 +361,15 @@ class SessionCollector:
         return candidate
 
     def _instants(self, raw: Mapping[str, Any], day: Day) -> tuple[str, str]:
-        raw_duration = raw.get("duration")
-        if raw_duration in (None, ""):
-            raise _Bad("duration", "has no 'duration'; write it as HH:MM, e.g. '00:30'")
-        duration = parse_duration(raw_duration)
-        if duration is None:
-            raise _Bad("duration", f"'duration' {raw_duration!r} is not a duration; write HH:MM, e.g. '00:30'")
-        if duration <= dt.timedelta(0):
-            raise _Bad("duration", f"'duration' {raw_duration!r} is zero; give the event its length, e.g. '00:30'")
-
         raw_date = raw.get("date")
+        raw_start = raw.get("start")
+        field = "date"
+        if raw_date in (None, "") and isinstance(raw_start, str) and _iso_datetime(raw_start.strip()) is not None:
+            # The c3voc schedule version 2 writes the start as a date-time, and the end beside it.
+            field, raw_date = "start", raw_start
+        until_end = raw.get("duration") in (None, "") and raw.get("end") not in (None, "")
+        duration = None if until_end else self._duration(raw)
+
         on_day = day.date
         if raw_date not in (None, ""):
             text = raw_date.strip() if isinstance(raw_date, str) else None
@@ -399,19 +381,29 @@ class SessionCollector:
                 when = _iso_datetime(text)
                 if when is None:
                     raise _Bad(
-                        "date",
-                        f"'date' {raw_date!r} is not an ISO-8601 date-time; write one with its "
+                        field,
+                        f"'{field}' {raw_date!r} is not an ISO-8601 date-time; write one with its "
                         f"UTC offset, e.g. {_ISO_EXAMPLE}",
                     )
                 if not _PLAUSIBLE_YEARS[0] <= when.year <= _PLAUSIBLE_YEARS[1]:
                     raise _Bad(
-                        "date",
-                        f"'date' {raw_date!r} is not a plausible year for a schedule; "
+                        field,
+                        f"'{field}' {raw_date!r} is not a plausible year for a schedule; "
                         f"write the event's real date, e.g. {_ISO_EXAMPLE}",
                     )
+                if duration is None:
+                    duration = self._until_end(raw.get("end"), when, field)
                 if when.tzinfo is not None:
                     return when.isoformat(), (when + duration).isoformat()
                 return self._local(when, duration)
+        if duration is None:  # an 'end' (version 2) needs its start as a date-time
+            if raw_start in (None, ""):
+                raise _Bad("start", f"has an 'end' but no 'start'; give 'start' as a date-time, e.g. {_ISO_EXAMPLE}")
+            raise _Bad(
+                "start",
+                f"'start' {raw_start!r} is not an ISO-8601 date-time; write one with its UTC offset, "
+                f"e.g. {_ISO_EXAMPLE}, or give 'duration' as HH:MM instead of 'end'",
+            )
 
         raw_start = raw.get("start")
         if raw_start in (None, ""):
@@ -438,6 +430,32 @@ class SessionCollector:
         if day.begins is not None and clock < day.begins and on_day == day.date:
             wall += dt.timedelta(days=1)  # listed under the evening before: after midnight
         return self._local(wall, duration)
+
+    @staticmethod
+    def _duration(raw: Mapping[str, Any]) -> dt.timedelta:
+        raw_duration = raw.get("duration")
+        if raw_duration in (None, ""):
+            raise _Bad("duration", "has no 'duration'; write it as HH:MM, e.g. '00:30'")
+        duration = parse_duration(raw_duration)
+        if duration is None:
+            raise _Bad("duration", f"'duration' {raw_duration!r} is not a duration; write HH:MM, e.g. '00:30'")
+        if duration <= dt.timedelta(0):
+            raise _Bad("duration", f"'duration' {raw_duration!r} is zero; give the event its length, e.g. '00:30'")
+        return duration
+
+    @staticmethod
+    def _until_end(raw_end: object, start: dt.datetime, field: str) -> dt.timedelta:
+        """The length from ``start`` to the event's ``end`` date-time (the c3voc schedule version 2)."""
+        end = _iso_datetime(raw_end.strip() if isinstance(raw_end, str) else None)
+        if end is None or (end.tzinfo is None) != (start.tzinfo is None):
+            raise _Bad(
+                "end",
+                f"'end' {raw_end!r} is not an ISO-8601 date-time written like its {field!r}; write one with its "
+                "UTC offset, e.g. '2024-05-11T09:30:00+02:00'",
+            )
+        if end <= start:
+            raise _Bad("end", f"'end' {raw_end!r} is not after its {field} {start.isoformat()!r}; fix one of them")
+        return end - start
 
     def _local(self, wall: dt.datetime, duration: dt.timedelta) -> tuple[str, str]:
         """A venue wall-clock start (left for build_schedule to localize) and the end ``duration`` later."""
@@ -475,7 +493,8 @@ class SessionCollector:
         for entry in _entries(raw.get("links")) + _entries(raw.get("attachments")):
             title = text_of(entry.get("title")) or ""
             url = self._url(entry.get("url") or entry.get("href"))
-            if url and "slides" not in links and _SLIDES.search(title):
+            slides = entry.get("type") == "slides" or _SLIDES.search(title)  # version 2 types its links
+            if url and "slides" not in links and slides:
                 links["slides"] = url
         return links
 
@@ -515,10 +534,17 @@ def _iso_datetime(text: str | None) -> dt.datetime | None:
 # --- the file ------------------------------------------------------------------------------------------------
 
 
-def pretalx_document(data: Mapping[str, Any], source: str, *, timezone: str | None = None) -> dict[str, Any]:
+def pretalx_document(
+    data: Mapping[str, Any],
+    source: str,
+    *,
+    timezone: str | None = None,
+    kinds: Mapping[str, Kind] | None = None,
+) -> dict[str, Any]:
     """The native document for a parsed pretalx / c3voc / frab ``schedule.json``.
 
-    ``timezone`` is used only when the file has no ``time_zone_name``. Raises :class:`ScheduleError` listing
+    ``timezone`` is used only when the file has no ``time_zone_name``; ``kinds`` is the organizer's mapping of
+    types to kinds (normalized keys, :func:`bot.schedule.kinds.kind_map`). Raises :class:`ScheduleError` listing
     every problem of the format, a zone that nobody names among them.
     """
     if not isinstance(data, Mapping):
@@ -564,7 +590,7 @@ def pretalx_document(data: Mapping[str, Any], source: str, *, timezone: str | No
         base_url=schedule.get("base_url") or conference.get("base_url"),
     )
     event, header_problems = event_section(header, first_day, timezone)
-    collector = SessionCollector(event["timezone"], header.base_url)
+    collector = SessionCollector(event["timezone"], header.base_url, kinds)
     if not isinstance(raw_days, list):
         found = "nothing" if raw_days is None else type(raw_days).__name__
         collector.problem(f"conference: 'days' must be a list of days, each with 'date' and 'rooms' (found {found})")
