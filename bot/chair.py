@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
+import time
 from collections.abc import Sequence
 
 from bot.announce.announcer import Announcer
@@ -30,7 +31,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import DatabaseError, SqliteFile, write_probe
 from bot.errors import Refusal
-from bot.events_tab import EventIds, SyncReport, sync_events
+from bot.events_tab import EventIds, SyncReport, ended_between, sync_events
 from bot.health import GatewayStats, Health
 from bot.live import SCHEDULE, ChangeFeed
 from bot.messages import Post
@@ -49,6 +50,10 @@ from bot.schedule.source import DEFAULT_POLL_SECONDS, ScheduleSource
 from bot.signin import Member, Role, SignIn, stored_secret
 
 log = logging.getLogger(__name__)
+
+#: How often (real seconds) the Events tab's keeper looks whether a session ended, and syncs again regardless.
+EVENTS_TAB_LOOK_SECONDS = 1.0
+EVENTS_TAB_RESYNC_SECONDS = 300.0
 
 
 class Chair:
@@ -100,6 +105,9 @@ class Chair:
         #: Set once start-up work (re-planning, catching up, the Events tab) is done.
         self.started = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
+        self._events_keeper: asyncio.Task[None] | None = None
+        #: When the Events tab was last synced: on the clock, and in real (monotonic) seconds.
+        self._events_synced: tuple[dt.datetime, float] | None = None
         self._last_problems: str | None = None
         #: Since when the schedule's URL has not answered (its cached copy in force); None while it answers.
         self.source_failing_since: dt.datetime | None = None
@@ -158,6 +166,8 @@ class Chair:
             await self.replan()
             await self.announcer.start()
             await self.sync_events()
+            if self.events_tab is not None and self._events_keeper is None:
+                self._events_keeper = asyncio.create_task(self._keep_events_tab(), name="events tab keeper")
             if self.source is not None and self.source.is_url and self._poller is None:
                 self._poller = asyncio.create_task(self._poll_source(), name="schedule poller")
         self.started.set()
@@ -167,6 +177,9 @@ class Chair:
         if self._poller is not None:
             self._poller.cancel()
             self._poller = None
+        if self._events_keeper is not None:
+            self._events_keeper.cancel()
+            self._events_keeper = None
         if self.announcer is not None and self.announcer.scheduler.running:
             await self.announcer.stop()
         if self.outbox is not None:
@@ -201,13 +214,43 @@ class Chair:
         await announcer.replan(kept, kind=REMINDER_KIND)
 
     async def sync_events(self) -> SyncReport:
-        """Bring the Events tab in line with the schedule in force (one sync at a time)."""
+        """Bring the Events tab in line with the schedule in force (one sync at a time): events for the next
+        ``events_tab_max`` sessions."""
         if self.events_tab is None or self.event_ids is None:
             return SyncReport()
         async with self._events_lock:
-            report = await sync_events(self.schedule, self.clock(), self.event_ids, self.events_tab)
-        log.info("%s", report.line())
+            now = self.clock()
+            reached = self.events_tab.available()
+            report = await sync_events(
+                self.schedule, now, self.event_ids, self.events_tab, limit=self.settings.events_tab_max
+            )
+            if reached:
+                self._events_synced = (now, time.monotonic())
+        log.log(logging.INFO if report.changed else logging.DEBUG, "%s", report.line())
         return report
+
+    async def _keep_events_tab(self) -> None:
+        """Sync the Events tab again once a session has ended since the last sync, and every few minutes anyway.
+
+        Discord ends a session's event at its end and so frees a place in the window; this sync gives it to the next
+        session. Syncs already follow every schedule change; looking at the clock every second is the simplest
+        trigger for the ends that also holds: unlike the announcer's posts, it needs none near every end (a room's
+        last talk, a poster session), it follows any clock (a restart mid-day, a test that moves time), and the
+        regular sync retries what Discord refused or failed."""
+        while True:
+            await asyncio.sleep(EVENTS_TAB_LOOK_SECONDS)
+            try:
+                last = self._events_synced
+                if (
+                    last is None
+                    or ended_between(self.schedule, last[0], self.clock())
+                    or time.monotonic() - last[1] >= EVENTS_TAB_RESYNC_SECONDS
+                ):
+                    await self.sync_events()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("keeping the Events tab in step failed")
 
     def channel_for(self, session: Session) -> str | None:
         """Where posts about ``session`` go: its room's channel (``rooms`` in the settings; its track's when its

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     #: Personal reminders sent per second at most (direct messages in a burst look like spam to Discord; its
     #: "too fast" answer slows them down further by itself).
     reminders_per_second: float = Field(default=5.0, gt=0, le=50)
+    #: Scheduled events the bot keeps in the server's Events tab at most, for the next sessions (Discord holds 100
+    #: at most per server, counting the organizers' own; 0: none are made).
+    events_tab_max: int = Field(default=90, ge=0, le=100)
     moderator_roles: RoleList = Field(default_factory=lambda: ["Moderator"])
     organizer_roles: RoleList = Field(default_factory=lambda: ["Organizer"])
     data_dir: Path = Path("data")

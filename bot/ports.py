@@ -33,6 +33,7 @@ __all__ = [
     "EventGone",
     "EventSpec",
     "EventsTab",
+    "EventsTabClosed",
     "EventsTabError",
     "Publisher",
     "Roster",
@@ -102,12 +103,18 @@ class EventsTabError(Exception):
     """The Events tab refused a change; the message says what it answered."""
 
 
+class EventsTabClosed(EventsTabError):
+    """The Events tab takes no new event now, whichever it is: the server holds as many as Discord allows (30038),
+    or the bot may not make events there. Creating the next one in the same sync would be refused too."""
+
+
 class EventsTab(Protocol):
     def available(self) -> bool:
         """Whether the Events tab can be reached now (the server is known)."""
 
     async def create(self, spec: EventSpec) -> int:
-        """Create an event; its id. :class:`EventsTabError` when refused."""
+        """Create an event; its id. :class:`EventsTabClosed` when no event can be created now,
+        :class:`EventsTabError` when this one was refused."""
 
     async def edit(self, event_id: int, spec: EventSpec, *, started: bool) -> None:
         """Change an event; a ``started`` one keeps its start and status. :class:`EventGone`,

@@ -206,3 +206,13 @@ def test_an_unknown_venue_timezone_is_named_with_a_suggestion(tmp_path: Path, mo
     (problem,) = info.value.problems
     assert problem.startswith("venue_timezone:")
     assert "Europe/Berlin" in problem
+
+
+def test_the_events_tab_shows_90_events_unless_set_and_never_more_than_discord_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required(monkeypatch, tmp_path)
+    assert load_settings().events_tab_max == 90
+    monkeypatch.setenv("CHAIRBOT_EVENTS_TAB_MAX", "101")
+    with pytest.raises(ConfigError, match=r"events_tab_max.*100"):
+        load_settings()

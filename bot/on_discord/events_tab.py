@@ -7,7 +7,10 @@ from typing import Any
 
 import discord
 
-from bot.ports import EventGone, EventSpec, EventsTabError
+from bot.ports import EventGone, EventSpec, EventsTabClosed, EventsTabError
+
+#: Discord's answer when the server holds 100 scheduled or active events already.
+MAX_EVENTS_REACHED = 30038
 
 
 class DiscordEventsTab:
@@ -44,7 +47,11 @@ class DiscordEventsTab:
     async def create(self, spec: EventSpec) -> int:
         try:
             created = await self._guild().create_scheduled_event(**self._fields(spec))
+        except discord.Forbidden as exc:
+            raise EventsTabClosed(str(exc)) from None
         except discord.HTTPException as exc:
+            if exc.code == MAX_EVENTS_REACHED:
+                raise EventsTabClosed(str(exc)) from None
             raise EventsTabError(str(exc)) from None
         return created.id
 

@@ -61,12 +61,14 @@ async def running_event(
     location: str | None = None,
     web_listen: str | None = None,
     rooms: dict[str, str] | None = None,
+    discord_clock: Clock | None = None,
 ) -> AsyncIterator[Event]:
     """The emulator with the test server, and chairbot running against it on ``clock``; ``rooms`` maps rooms to
-    channels, which are made on the server too."""
+    channels, which are made on the server too. ``discord_clock``: Discord's own time for scheduled events (the
+    bot's clock, for a test that moves time past them); the real time by default."""
     schedule_path = tmp_path / "day.yaml"
     schedule_path.write_text(schedule, encoding="utf-8")
-    async with DiscordEmulator(heartbeat_interval=5.0) as emu:
+    async with DiscordEmulator(heartbeat_interval=5.0, clock=discord_clock) as emu:
         # Manage Messages: what /qa asks for by default (a hint; the bot checks the role itself).
         moderators = emu.add_role("Moderator", permissions=MANAGE_MESSAGES)
         organizers = emu.add_role("Organizer", permissions=MANAGE_MESSAGES)
