@@ -117,8 +117,9 @@ class EventsTab(Protocol):
         :class:`EventsTabError` when this one was refused."""
 
     async def edit(self, event_id: int, spec: EventSpec, *, started: bool) -> None:
-        """Change an event; a ``started`` one keeps its start and status. :class:`EventGone`,
-        :class:`EventsTabError`."""
+        """Change an event; a ``started`` one keeps its start and status. :class:`EventGone` when it no longer
+        exists or is over already, :class:`EventsTabError`."""
 
     async def cancel(self, event_id: int) -> None:
-        """Cancel an event. :class:`EventGone`, :class:`EventsTabError`."""
+        """Take an event back: cancelled before it begins, ended once under way. :class:`EventGone` when it no
+        longer exists or is over already, :class:`EventsTabError`."""

@@ -9,8 +9,10 @@ import discord
 
 from bot.ports import EventGone, EventSpec, EventsTabClosed, EventsTabError
 
-#: Discord's answer when the server holds 100 scheduled or active events already.
+#: Discord's answers when the server holds 100 scheduled or active events already, and to a change to an event
+#: that is over.
 MAX_EVENTS_REACHED = 30038
+EVENT_FINISHED = 180000
 
 
 class DiscordEventsTab:
@@ -66,12 +68,20 @@ class DiscordEventsTab:
         except discord.NotFound:
             raise EventGone(event_id) from None
         except discord.HTTPException as exc:
-            raise EventsTabError(str(exc)) from None
+            raise (EventGone(event_id) if exc.code == EVENT_FINISHED else EventsTabError(str(exc))) from None
 
     async def cancel(self, event_id: int) -> None:
+        """Cancel an event that has not begun; end one under way (Discord cancels only the former); leave one that
+        is over as it is (:class:`EventGone`)."""
         try:
-            await (await self._event(event_id)).cancel()
+            event = await self._event(event_id)
+            if event.status is discord.EventStatus.scheduled:
+                await event.cancel()
+            elif event.status is discord.EventStatus.active:
+                await event.end()
+            else:
+                raise EventGone(event_id)
         except discord.NotFound:
             raise EventGone(event_id) from None
         except discord.HTTPException as exc:
-            raise EventsTabError(str(exc)) from None
+            raise (EventGone(event_id) if exc.code == EVENT_FINISHED else EventsTabError(str(exc))) from None
