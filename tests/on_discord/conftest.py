@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,10 +63,11 @@ async def running_event(
     web_listen: str | None = None,
     rooms: dict[str, str] | None = None,
     discord_clock: Clock | None = None,
+    **more: Any,
 ) -> AsyncIterator[Event]:
     """The emulator with the test server, and chairbot running against it on ``clock``; ``rooms`` maps rooms to
     channels, which are made on the server too. ``discord_clock``: Discord's own time for scheduled events (the
-    bot's clock, for a test that moves time past them); the real time by default."""
+    bot's clock, for a test that moves time past them); the real time by default. ``more``: other settings."""
     schedule_path = tmp_path / "day.yaml"
     schedule_path.write_text(schedule, encoding="utf-8")
     async with DiscordEmulator(heartbeat_interval=5.0, clock=discord_clock) as emu:
@@ -88,6 +90,7 @@ async def running_event(
             schedule=location or str(schedule_path),
             web_listen=web_listen,
             rooms=rooms or {},
+            **more,
         )
         async with discord_app(settings, clock=clock) as bot, emu.run_client(bot):
             await asyncio.wait_for(bot.chair.started.wait(), 10)
