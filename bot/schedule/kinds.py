@@ -297,11 +297,20 @@ _LEAD_IN = re.compile(
 )
 
 
+# Words that may stand before a phrase without changing what it names: "The Talk", "Early Poster Session",
+# "Closing panel", "Afternoon keynote", "Day Talk".
+_QUALIFIERS = re.compile(
+    r"(?:(?:the|a|an|our|this|early|late|day|morning|midday|afternoon|evening|night|first|second|third|final|last"
+    r"|main|opening|closing|joint|plenary|special) )+"
+)
+
+
 def _phrase_kind(part: str) -> Kind | None:
     part = _NUMBERING.sub("", part.strip(" -"))
-    for kind, pattern in _PHRASES:
-        if pattern.fullmatch(part):
-            return kind
+    for candidate in (part, _QUALIFIERS.sub("", part, count=1) if _QUALIFIERS.match(part) else None):
+        for kind, pattern in _PHRASES:
+            if candidate and pattern.fullmatch(candidate):
+                return kind
     return None
 
 

@@ -145,6 +145,7 @@ def test_the_words_a_native_file_may_use_are_types_too() -> None:
         "Talking to Machines",
         "Posterior Sampling for Everyone",
         "Closing remarks",
+        "Early Career Mentoring",
         "Hacker Jeopardy",
     ],
 )
@@ -177,6 +178,10 @@ def test_one_common_word_in_a_title_names_no_kind(title: str) -> None:
         ("Panel: open problems in evaluation", Kind.PANEL),
         ("Workshop dinner", Kind.SOCIAL),
         ("Welcome reception", Kind.SOCIAL),
+        ("The Talk", Kind.TALK),
+        ("Early Poster Session", Kind.POSTER),
+        ("Closing panel", Kind.PANEL),
+        ("Afternoon keynote: robustness at scale", Kind.TALK),
     ],
 )
 def test_a_title_that_is_a_phrase_for_a_kind_names_it(title: str, kind: Kind) -> None:
