@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.schedule.loader import Format
+from bot.schedule.loader import DATED_BY_CALLER, Format
 from bot.schedule.model import Schedule
 from bot.zones import ZoneError, get_zone, zone_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DATE_HELP = "Date of a plain-text schedule (YYYY-MM-DD)."
+DATE_HELP = "Date of a plain-text or markdown-table schedule (YYYY-MM-DD)."
 VENUE_TZ_HELP = (
     "The venue's zone (IANA name) for a schedule that names none: a plain-text schedule, or a pretalx/frab "
     "export without time_zone_name. A zone in the file wins."
@@ -82,7 +82,7 @@ def note_unused_options(
             err=True,
         )
     unused = [flag for flag, value in plain_text_only if value is not None]
-    if unused and fmt is not Format.PLAINTEXT:
+    if unused and fmt not in DATED_BY_CALLER:
         verb = "applies" if len(unused) == 1 else "apply"
         click.echo(
             f"chairbot: note: {path}: {' and '.join(unused)} {verb} only to plain-text schedules; ignored", err=True

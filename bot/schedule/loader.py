@@ -2,7 +2,8 @@
 syntax errors, handing it to the right importer, and validating the result.
 
 Formats: the native document in YAML, TOML or JSON; pretalx / c3voc ``schedule.json``; frab / Pentabarf
-``schedule.xml``; and the plain-text tentative schedule of a workshop proposal (which needs a date and a zone).
+``schedule.xml``; and the plain-text tentative schedule of a workshop proposal or a workshop page's markdown table
+(which need a date and a zone).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.schedule.document import LineFinder, build_schedule
 from bot.schedule.errors import Problem, ScheduleError, UsageError
 from bot.schedule.importers.c3voc import c3voc_document, looks_like_c3voc
 from bot.schedule.importers.frab import frab_document, looks_like_frab
+from bot.schedule.importers.markdown_table import looks_like_markdown_table, markdown_table_import
 from bot.schedule.importers.plaintext import looks_like_plaintext, plaintext_document
 from bot.schedule.importers.pretalx import looks_like_pretalx, pretalx_document
 from bot.schedule.model import Kind, Schedule
@@ -35,14 +37,17 @@ class Format(StrEnum):
     PRETALX = "pretalx"
     FRAB = "frab"
     PLAINTEXT = "plaintext"
+    MARKDOWN_TABLE = "markdown-table"
 
 
 NATIVE = frozenset({Format.YAML, Format.TOML, Format.JSON})
+#: Formats that name no date: ``--date`` (or a dated heading, in a markdown table) says the day.
+DATED_BY_CALLER = frozenset({Format.PLAINTEXT, Format.MARKDOWN_TABLE})
 
 UNRECOGNISED = (
     "unrecognised format: expected a chairbot schedule (YAML, TOML or JSON with 'event' and 'sessions'), "
-    "a pretalx schedule.json, a frab schedule.xml, or a plain-text schedule with lines such as "
-    "'- 09:00 - 09:30 Invited Talk 1'"
+    "a pretalx schedule.json, a frab schedule.xml, a plain-text schedule with lines such as "
+    "'- 09:00 - 09:30 Invited Talk 1', or a markdown table with a 'Time' column"
 )
 
 #: Files larger than this are refused before parsing: a schedule is text, not a data dump.
@@ -209,6 +214,9 @@ def read_document(
         if isinstance(data, dict) and ("event" in data or "sessions" in data or suffix in (".yaml", ".yml")):
             return Document(data, Format.YAML, _yaml_lines(body))
 
+    if suffix not in (".yaml", ".yml") and looks_like_markdown_table(stripped):
+        data, table_lines = markdown_table_import(body, source, date=date, timezone=timezone, name=name)
+        return Document(data, Format.MARKDOWN_TABLE, table_lines)
     if looks_like_plaintext(stripped):
         return Document(plaintext_document(body, source, date=date, timezone=timezone, name=name), Format.PLAINTEXT)
     if yaml_problem is not None and suffix in (".yaml", ".yml"):
