@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.announce.direct import DirectClosed, DirectRefused, DirectTooFast
 from bot.schedule.fetch import Download, ScheduleFetcher, TooLarge, Unreachable
 
 if TYPE_CHECKING:
@@ -41,6 +40,22 @@ __all__ = [
     "TooLarge",
     "Unreachable",
 ]
+
+
+class DirectRefused(Exception):
+    """Discord would not deliver a direct message."""
+
+
+class DirectClosed(DirectRefused):
+    """The member does not accept direct messages from this server (Discord error 50007)."""
+
+
+class DirectTooFast(DirectRefused):
+    """Discord says the bot opens direct messages too fast (error 40003); try again after ``retry_after``."""
+
+    def __init__(self, retry_after: float | None = None) -> None:
+        super().__init__("opening direct messages too fast")
+        self.retry_after = retry_after
 
 
 class Roster(Protocol):

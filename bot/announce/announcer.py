@@ -19,9 +19,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.announce.direct import DirectClosed, DirectQueue, DirectTooFast
+from bot.announce.direct import DirectQueue
 from bot.announce.outbox import Item, Outbox, Planned, Status
 from bot.clock import Clock, real_time_of
+from bot.ports import DirectClosed, DirectTooFast
 from bot.stats import Histogram
 from bot.timefmt import duration, utc_iso
 

@@ -26,6 +26,7 @@ from sqlite_utils import Database, Migrations
 
 from bot.clock import Clock
 from bot.db import SqliteFile, to_micros
+from bot.ports import DirectTooFast
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +36,6 @@ SLOWEST = 0.2
 RECOVER_AFTER_S = 30.0
 #: How long to wait after a 40003 when Discord does not say.
 DEFAULT_BACKOFF_S = 10.0
-
-
-class DirectRefused(Exception):
-    """Discord would not deliver a direct message."""
-
-
-class DirectClosed(DirectRefused):
-    """The member does not accept direct messages from this server (Discord error 50007)."""
-
-
-class DirectTooFast(DirectRefused):
-    """Discord says the bot opens direct messages too fast (error 40003); try again after ``retry_after``."""
-
-    def __init__(self, retry_after: float | None = None) -> None:
-        super().__init__("opening direct messages too fast")
-        self.retry_after = retry_after
 
 
 class Pace:

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 from bot.announce.digest import DIGEST, digest_posts, slot_at
-from bot.announce.direct import ClosedDirectMessages, DirectClosed
+from bot.announce.direct import ClosedDirectMessages
 from bot.announce.messages import qa_closed_posts, session_posts
 from bot.announce.notes import NOTE_KIND
 from bot.announce.outbox import Item, Outbox, Status
@@ -27,7 +27,7 @@ from bot.announce.reminders import REMINDER_KIND, reminder_posts
 from bot.announce.sessions import QA_CLOSE, SESSION_KIND, minutes_before
 from bot.clock import Clock
 from bot.messages import Post, escape_text
-from bot.ports import Publisher
+from bot.ports import DirectClosed, Publisher
 from bot.qa.service import QAService
 from bot.schedule.model import Kind, Schedule, Session
 from bot.schedule.plan import announcement_id, offsets_for

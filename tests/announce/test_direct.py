@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from bot.announce.announcer import Announcer
-from bot.announce.direct import SLOWEST, ClosedDirectMessages, DirectClosed, DirectTooFast, Pace
+from bot.announce.direct import SLOWEST, ClosedDirectMessages, Pace
 from bot.announce.dispatch import Dispatcher
 from bot.announce.outbox import Outbox, Status
 from bot.announce.reminders import REMINDER_KIND, planned_reminder
 from bot.console.rehearse import ConsolePublisher
 from bot.db import SqliteFile
 from bot.messages import Post
+from bot.ports import DirectClosed, DirectTooFast
 from bot.schedule.loader import parse_schedule
 from tests.clocks import HandClock
 
