@@ -18,6 +18,7 @@ announcements that is posted; a later one links to it (``posters_at``) instead o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -192,11 +193,33 @@ def _first_link(session: Session) -> str | None:
     return links.stream or links.virtual_room or links.page
 
 
+#: Markdown an abstract may carry (pretalx abstracts are markdown; HTML exports become markdown on import), read as
+#: plain text: a link shows its address after its text, emphasis and code marks go, a heading's # or a quote's >
+#: at the start of a line too.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\s]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|~~|\*|_|`+)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_LINE_START = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|-#[ \t]+)", re.MULTILINE)
+
+
+def plain_abstract(text: str) -> str:
+    """An abstract's markdown as the plain text it reads as: ``**Guix** on [the site](https://guix.gnu.org)`` is
+    ``Guix on the site (https://guix.gnu.org)``. Announcements show abstracts escaped, never as markdown, so an
+    abstract cannot hide a link's address behind its text or break the post's layout; without this its marks
+    would show as typed."""
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
+    for _ in range(3):  # nested marks (***both***) come off a layer at a time
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    return _MD_LINE_START.sub("", text)
+
+
 def _description(info: Iterable[str], session: Session) -> str:
     """The information lines (empty ones left out), then the abstract after a blank line."""
     text = "\n".join(line for line in info if line)
     if session.abstract and session.abstract.strip():
-        abstract = _clip(session.abstract.strip(), ABSTRACT_CHARS, 2 * ABSTRACT_CHARS + 50, one_line=False)
+        shown = plain_abstract(session.abstract.strip())
+        abstract = _clip(shown, ABSTRACT_CHARS, 2 * ABSTRACT_CHARS + 50, one_line=False)
         text = f"{text}\n\n{abstract}" if text else abstract
     return shorten(text, EMBED_DESCRIPTION_LIMIT)
 

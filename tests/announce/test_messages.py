@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.announce.messages import post_as_text, qa_closed_posts, schedule_update_posts, session_posts
+from bot.announce.messages import plain_abstract, post_as_text, qa_closed_posts, schedule_update_posts, session_posts
 from bot.messages import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELDS_LIMIT,
@@ -27,6 +27,7 @@ from bot.messages import (
     escape_text,
 )
 from bot.qa.model import Question, Status
+from bot.schedule.importers.abstract import discord_abstract
 from bot.schedule.loader import parse_schedule
 from bot.schedule.model import Kind, Links, Poster, Schedule, Session, Speaker
 
@@ -783,3 +784,36 @@ def test_any_questions_fit_discords_limits_and_none_is_lost_or_unmasked(
     for item in questions:
         if item.anonymous:
             assert f"asker{item.id}:" not in shown
+
+
+# --- abstracts written in markdown or exported as HTML ------------------------------------------------------------
+
+
+def test_an_abstract_reads_as_plain_text_with_link_addresses_shown() -> None:
+    assert plain_abstract("**Guix** on [the site](https://guix.gnu.org), *more* and `code`") == (
+        "Guix on the site (https://guix.gnu.org), more and code"
+    )
+    assert plain_abstract("## Why\n> quoted\n-# small print") == "Why\nquoted\nsmall print"
+    assert plain_abstract("![diagram](https://x.example/d.png) [https://a.example](https://a.example)") == (
+        "diagram https://a.example"
+    )
+
+
+def test_marks_inside_words_and_sums_are_left_as_written() -> None:
+    text = "snake_case_name, file_name.py, 2*3*4 and 5 * 3"
+    assert plain_abstract(text) == text
+
+
+def test_an_html_abstract_from_an_export_is_announced_as_clean_text() -> None:
+    html = (
+        '<p><strong>GNU Guix</strong> is a <em>functional</em> package manager. See <a href="/guix">the talk page</a>'
+        " for slides.</p><p>Bring a laptop.</p>"
+    )
+    abstract = discord_abstract(html, base_url="https://fosdem.org/2025/")
+    assert abstract is not None
+    session = dataclasses.replace(SCHEDULE.session("talk-1"), abstract=abstract)
+    shown = "\n".join(texts(announce_session(session)))
+    assert "GNU Guix is a functional package manager. See the talk page (https:\u200b//fosdem.org/guix) for slides." in shown
+    assert "Bring a laptop." in shown
+    for raw in ("<p>", "<strong>", "**GNU Guix**", "*functional*", "[the talk page]", "<a "):
+        assert raw not in shown
