@@ -47,14 +47,14 @@ from typing import Any
 from bot.schedule.document import LineFinder
 from bot.schedule.errors import Problem, ScheduleError, UsageError
 from bot.schedule.importers.plaintext import (
-    _TIME,
+    TIME_OF_DAY,
+    ClockTime,
     MissingZone,
-    _Clock,
-    _clock,
-    _name_from,
-    _schedule_line,
-    _slug,
-    _span,
+    clock_time,
+    id_from_title,
+    name_from,
+    schedule_line,
+    time_span,
 )
 from bot.schedule.kinds import infer_kind, read_type
 from bot.schedule.model import Kind
@@ -72,8 +72,10 @@ _MAX_LINE = 1000
 #: Cells longer than this are prose (an abstract), never a time or a date: matching stays cheap on any input.
 _MAX_CELL = 200
 
-_RANGE = re.compile(rf"(?P<start>{_TIME})\s*(?:--|-|–|—|‒|―|~|\bto\b|\buntil\b)\s*(?P<end>{_TIME})", re.IGNORECASE)
-_ONE_TIME = re.compile(_TIME, re.IGNORECASE)
+_RANGE = re.compile(
+    rf"(?P<start>{TIME_OF_DAY})\s*(?:--|-|–|—|‒|―|~|\bto\b|\buntil\b)\s*(?P<end>{TIME_OF_DAY})", re.IGNORECASE
+)
+_ONE_TIME = re.compile(TIME_OF_DAY, re.IGNORECASE)
 _DELIMITER = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 
 
@@ -477,30 +479,30 @@ class _Row:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _range_or_problem(text: str, where: str) -> tuple[_Clock, _Clock] | str:
+def _range_or_problem(text: str, where: str) -> tuple[ClockTime, ClockTime] | str:
     """The two clocks of a time cell, or what is wrong with it."""
     match = _RANGE.fullmatch(text) if len(text) <= _MAX_CELL else None
     if match is None:
         if len(text) <= _MAX_CELL and _ONE_TIME.fullmatch(text):
             return f"{text!r} in {where} is only a start; write the end too, e.g. '09:00 - 09:30'"
         return f"{text!r} in {where} is not a time range; write e.g. '09:00 - 09:30' or '9:00 AM - 9:30 AM'"
-    start, end = _clock(match.group("start")), _clock(match.group("end"))
+    start, end = clock_time(match.group("start")), clock_time(match.group("end"))
     if isinstance(start, str) or isinstance(end, str):
         bad = [message for message in (start, end) if isinstance(message, str)]
         return f"{where}: " + "; ".join(bad) + "; write times as HH:MM, e.g. '09:00 - 09:30'"
     return start, end
 
 
-def _start_end_or_problem(first: str, last: str, layout: _Layout) -> tuple[_Clock, _Clock] | str:
+def _start_end_or_problem(first: str, last: str, layout: _Layout) -> tuple[ClockTime, ClockTime] | str:
     """The clocks of separate start and end cells, or what is wrong with them."""
-    clocks: list[_Clock] = []
+    clocks: list[ClockTime] = []
     bad: list[str] = []
     for text, column in ((first, _Column.START), (last, _Column.END)):
         where = layout.name(column)
         if not text:
             bad.append(f"{where} is empty")
             continue
-        clock = _clock(text) if len(text) <= _MAX_CELL and _ONE_TIME.fullmatch(text) else f"{text!r} is not a time"
+        clock = clock_time(text) if len(text) <= _MAX_CELL and _ONE_TIME.fullmatch(text) else f"{text!r} is not a time"
         if isinstance(clock, str):
             bad.append(f"{where}: {clock}")
         else:
@@ -541,7 +543,7 @@ def looks_like_markdown_table(text: str) -> bool:
     if not found:
         return False
     in_tables = _table_lines(lines)
-    plain = sum(1 for number, line in enumerate(lines, 1) if number not in in_tables and _schedule_line(line))
+    plain = sum(1 for number, line in enumerate(lines, 1) if number not in in_tables and schedule_line(line))
     return table_rows > plain
 
 
@@ -713,7 +715,7 @@ def markdown_table_import(
     sessions: list[dict[str, Any]] = []
     used: set[str] = set()
     for row in rows:
-        base, n = _slug(row.title), 1
+        base, n = id_from_title(row.title), 1
         ident = base
         while ident in used:
             n += 1
@@ -737,7 +739,7 @@ def markdown_table_import(
     in_tables = _table_lines(lines)
     prose = [line for number, line in enumerate(lines, 1) if number not in in_tables and not _dated(line)]
     event = {
-        "name": name.strip() if name and name.strip() else _name_from(prose, source),
+        "name": name.strip() if name and name.strip() else name_from(prose, source),
         "timezone": timezone.strip(),
         "date": min(session["start"] for session in sessions)[:10],
         "display_timezones": [],
@@ -837,7 +839,7 @@ def _read_row(number: int, cells: list[str], layout: _Layout, problems: list[Pro
     if reading.qa is not None:
         extra["qa"] = reading.qa
     kind = reading.kind or infer_kind(title)
-    first, last = _span(*clocks)
+    first, last = time_span(*clocks)
     return _Row(number, title, first, last, None, 0, kind, extra)
 
 

@@ -43,14 +43,14 @@ class MissingZone(UsageError):
 
 
 _MERIDIEM = r"[ap]\.?\s?m\b\.?"
-_TIME = rf"\d{{1,2}}[:.h]\d{{2}}(?:\s*{_MERIDIEM})?|\d{{1,2}}\s*{_MERIDIEM}"
+TIME_OF_DAY = rf"\d{{1,2}}[:.h]\d{{2}}(?:\s*{_MERIDIEM})?|\d{{1,2}}\s*{_MERIDIEM}"
 _SCHEDULE_LINE = re.compile(
     rf"""^\s*
     (?:[-*+•‣◦▪]\s+|\d{{1,3}}[.)]\s+)?          # bullet or number
     [*_]{{0,2}}                                 # emphasis around the times
-    (?P<start>{_TIME})
+    (?P<start>{TIME_OF_DAY})
     \s*(?:-|–|—|‒|―|\bto\b|\buntil\b)\s*
-    (?P<end>{_TIME})
+    (?P<end>{TIME_OF_DAY})
     [*_]{{0,2}}
     (?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,
@@ -63,20 +63,20 @@ _EXAMPLE = "'- 09:00 - 09:30 Invited Talk 1'"
 _MAX_LINE = 300
 
 
-def _schedule_line(line: str) -> re.Match[str] | None:
+def schedule_line(line: str) -> re.Match[str] | None:
     return _SCHEDULE_LINE.match(line) if len(line) <= _MAX_LINE else None
 
 
 def looks_like_plaintext(text: str) -> bool:
     """Whether ``text`` has at least one schedule line such as ``- 09:00 - 09:30 Invited Talk 1``."""
-    return any(_schedule_line(line) for line in text.splitlines())
+    return any(schedule_line(line) for line in text.splitlines())
 
 
 # --- one line ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Clock:
+class ClockTime:
     hour: int
     minute: int
     meridiem: str | None  # "a", "p" or None for a 24-hour time
@@ -89,7 +89,7 @@ class _Clock:
         return hour * 60 + self.minute
 
 
-def _clock(token: str) -> _Clock | str:
+def clock_time(token: str) -> ClockTime | str:
     """The time a token names, or a message saying why it names none."""
     match = _TIME_PARTS.fullmatch(token.strip())
     if not match:
@@ -102,10 +102,10 @@ def _clock(token: str) -> _Clock | str:
         return f"{token!r} is not a time (with am/pm, hours run from 1 to 12)"
     if meridiem is None and (hour > 24 or (hour == 24 and minute)):
         return f"{token!r} is not a time (hours run from 00 to 23, or 24:00 for midnight)"
-    return _Clock(hour, minute, meridiem)
+    return ClockTime(hour, minute, meridiem)
 
 
-def _span(start: _Clock, end: _Clock) -> tuple[int, int]:
+def time_span(start: ClockTime, end: ClockTime) -> tuple[int, int]:
     """Start and end in minutes after midnight of the line's day; an end past midnight is 1440 or more.
 
     A time without am/pm next to one with it shares its half of the day, unless that would put the start
@@ -138,7 +138,7 @@ def _clean_title(rest: str) -> str:
     return " ".join(title.strip(" *_|").split())
 
 
-def _slug(title: str) -> str:
+def id_from_title(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "session"
 
@@ -158,7 +158,7 @@ _PROPOSAL = re.compile(r"proposal\s*:\s*(.+)", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"\s*(?:[-*+•‣◦▪]\s|\d{1,3}[.)]\s)")
 
 
-def _name_from(lines: list[str], source: str) -> str:
+def name_from(lines: list[str], source: str) -> str:
     for line in lines:
         text = line.strip()
         if len(text) > _MAX_LINE:
@@ -198,19 +198,19 @@ def plaintext_document(
     found: list[_Line] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
-        match = _schedule_line(line)
+        match = schedule_line(line)
         if match is None:
             continue
-        start, end = _clock(match.group("start")), _clock(match.group("end"))
+        start, end = clock_time(match.group("start")), clock_time(match.group("end"))
         bad = [message for message in (start, end) if isinstance(message, str)]
-        if bad or not isinstance(start, _Clock) or not isinstance(end, _Clock):
+        if bad or not isinstance(start, ClockTime) or not isinstance(end, ClockTime):
             problems.append(Problem("; ".join(bad) + f"; write times as HH:MM, e.g. {_EXAMPLE}", line=number))
             continue
         title = _clean_title(match.group("rest"))
         if not title:
             problems.append(Problem(f"the times have no title after them; write e.g. {_EXAMPLE}", line=number))
             continue
-        first, last = _span(start, end)
+        first, last = time_span(start, end)
         found.append(_Line(number=number, title=title, start=first, end=last))
 
     if not found and not problems:
@@ -232,7 +232,7 @@ def plaintext_document(
     used: set[str] = set()
     day = 0  # days after ``date``: grows when a line runs past midnight
     for item in found:
-        base, n = _slug(item.title), 1
+        base, n = id_from_title(item.title), 1
         ident = base
         while ident in used:
             n += 1
@@ -254,7 +254,7 @@ def plaintext_document(
         if item.end >= 24 * 60:
             day += 1
     event = {
-        "name": name.strip() if name and name.strip() else _name_from(lines, source),
+        "name": name.strip() if name and name.strip() else name_from(lines, source),
         "timezone": timezone.strip(),
         "date": date.isoformat(),
         "display_timezones": [],
