@@ -102,8 +102,8 @@ def _load(
             " (a chairbot file says what its words for a kind mean in its 'kinds' section)" if fmt in NATIVE else ""
         )
         click.echo(
-            f"chairbot: note: {path}: --kind applies only to the session types of pretalx, c3voc and frab exports; "
-            f"ignored{native}",
+            f"chairbot: note: {path}: --kind applies only to the session types of pretalx, c3voc and frab exports "
+            f"and markdown tables; ignored{native}",
             err=True,
         )
     return schedule, fmt
@@ -251,7 +251,7 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
 # --- import --------------------------------------------------------------------------------------------------
 
 #: Formats whose sessions carry a type that ``--kind`` can map.
-TYPED_FORMATS = frozenset({Format.PRETALX, Format.FRAB})
+TYPED_FORMATS = frozenset({Format.PRETALX, Format.FRAB, Format.MARKDOWN_TABLE})
 
 
 def _kind_options(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, Kind]:

@@ -85,8 +85,8 @@ def test_a_kind_option_on_a_chairbot_file_is_noted_as_ignored(run: Run, write: W
     result = run("import", path, "--kind", "devroom=talk")
     assert result.exit_code == 0, result.stderr
     assert (
-        f"chairbot: note: {path}: --kind applies only to the session types of pretalx, c3voc and frab exports; "
-        "ignored (a chairbot file says what its words for a kind mean in its 'kinds' section)"
+        f"chairbot: note: {path}: --kind applies only to the session types of pretalx, c3voc and frab exports "
+        "and markdown tables; ignored (a chairbot file says what its words for a kind mean in its 'kinds' section)"
     ) in result.stderr
 
 
@@ -107,3 +107,19 @@ def test_the_installed_command_takes_kind_options(tmp_path: Path) -> None:
             [sys.executable, "-m", "bot", "import", "--help"], capture_output=True, text=True, check=True, cwd=ROOT
         ).stdout
     )
+
+
+def test_kind_maps_the_type_column_of_a_markdown_table(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "day.md"
+    path.write_text(
+        "| Time | Session | Type |\n|---|---|---|\n| 9:00 - 9:30 | Declarative Networking | devroom |\n"
+        "| 9:30 - 10:00 | Sandboxing with Syd | devroom |\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "day.yaml"
+    options = ("--date", "2025-02-01", "--venue-tz", "Europe/Brussels", "--kind", "devroom=panel", "-o", str(out))
+    result = run("import", str(path), *options)
+    assert result.exit_code == 0, result.stderr
+    assert "--kind applies only" not in result.stderr
+    assert set(kinds_in(out).values()) == {"panel"}
+    assert len(kinds_in(out)) == 2

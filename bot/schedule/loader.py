@@ -215,7 +215,9 @@ def read_document(
             return Document(data, Format.YAML, _yaml_lines(body))
 
     if suffix not in (".yaml", ".yml") and looks_like_markdown_table(stripped):
-        data, table_lines = markdown_table_import(body, source, date=date, timezone=timezone, name=name)
+        data, table_lines = markdown_table_import(
+            body, source, date=date, timezone=timezone, name=name, kinds=kinds
+        )
         return Document(data, Format.MARKDOWN_TABLE, table_lines)
     if looks_like_plaintext(stripped):
         return Document(plaintext_document(body, source, date=date, timezone=timezone, name=name), Format.PLAINTEXT)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -555,14 +555,21 @@ def markdown_table_document(
 
 
 def markdown_table_import(
-    text: str, source: str, *, date: dt.date | None, timezone: str | None, name: str | None = None
+    text: str,
+    source: str,
+    *,
+    date: dt.date | None,
+    timezone: str | None,
+    name: str | None = None,
+    kinds: Mapping[str, Kind] | None = None,
 ) -> tuple[dict[str, Any], LineFinder]:
     """The native document for a markdown-table schedule, and a line finder that places each session on its row.
 
     ``timezone`` must come from the caller, and ``date`` too unless every table is under a heading with its date:
     without them this raises :class:`UsageError` (:class:`MissingZone` for the zone). Raises
     :class:`ScheduleError` with every problem and its line: no schedule table, a table without a header, time
-    column or rows, a time that is not a range, a row without a title, a day heading without its date.
+    column or rows, a time that is not a range, a row without a title, a day heading without its date. ``kinds``
+    maps the words of a Type column to kinds (``chairbot import --kind``), over the types exporters write.
     """
     if not isinstance(text, str):
         raise ScheduleError(source, [Problem(f"expected the text of {_FORMAT}")])
@@ -676,7 +683,7 @@ def markdown_table_import(
 
         assert layout is not None
         for number, cells in block.rows:
-            row = _read_row(number, cells, layout, problems)
+            row = _read_row(number, cells, layout, problems, kinds)
             if row is None:
                 continue
             if isinstance(row, _DateRef):
@@ -760,7 +767,9 @@ def _dated(line: str) -> bool:
     return heading is not None and _find_date(_text(heading.group(2)), 0) is not None
 
 
-def _read_row(number: int, cells: list[str], layout: _Layout, problems: list[Problem]) -> _Row | _DateRef | None:
+def _read_row(
+    number: int, cells: list[str], layout: _Layout, problems: list[Problem], kinds: Mapping[str, Kind] | None = None
+) -> _Row | _DateRef | None:
     """A session row, a day row, or ``None`` (a blank row, or one with a problem, which is recorded)."""
     if not any(cell.strip() for cell in cells):
         return None
@@ -835,7 +844,7 @@ def _read_row(number: int, cells: list[str], layout: _Layout, problems: list[Pro
     abstract = _inline(cell(_Column.ABSTRACT))[0]
     if abstract:
         extra["abstract"] = abstract
-    reading = read_type(_text(cell(_Column.KIND)))
+    reading = read_type(_text(cell(_Column.KIND)), kinds)
     if reading.qa is not None:
         extra["qa"] = reading.qa
     kind = reading.kind or infer_kind(title)
