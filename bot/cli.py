@@ -251,7 +251,7 @@ def show(file: Path, zones: list[ZoneInfo], as_json: bool, date: dt.date | None,
 # --- import --------------------------------------------------------------------------------------------------
 
 #: Formats whose sessions carry a type that ``--kind`` can map.
-TYPED_FORMATS = frozenset({Format.PRETALX, Format.FRAB, Format.MARKDOWN_TABLE})
+TYPED_FORMATS = frozenset({Format.PRETALX, Format.C3VOC, Format.FRAB, Format.MARKDOWN_TABLE})
 
 
 def _kind_options(_ctx: click.Context, _param: click.Parameter, values: Sequence[str]) -> dict[str, Kind]:

@@ -35,6 +35,8 @@ class Format(StrEnum):
     TOML = "toml"
     JSON = "json"
     PRETALX = "pretalx"
+    #: The c3voc schedule of version 2 (the hub's export, with a top-level list of events).
+    C3VOC = "c3voc"
     FRAB = "frab"
     PLAINTEXT = "plaintext"
     MARKDOWN_TABLE = "markdown-table"
@@ -183,7 +185,7 @@ def read_document(
         else:
             if looks_like_pretalx(data):
                 if looks_like_c3voc(data):  # version 2: one list of events instead of days and rooms
-                    return Document(c3voc_document(data, source, timezone=timezone, kinds=kinds), Format.PRETALX)
+                    return Document(c3voc_document(data, source, timezone=timezone, kinds=kinds), Format.C3VOC)
                 return Document(pretalx_document(data, source, timezone=timezone, kinds=kinds), Format.PRETALX)
             if isinstance(data, dict) and ("event" in data or "sessions" in data):
                 return Document(data, Format.JSON)

@@ -63,7 +63,7 @@ def test_the_loader_reads_version_2_by_content_whatever_the_file_is_called(tmp_p
     path = tmp_path / "fahrplan"
     path.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
     schedule, fmt = load_with_format(path)
-    assert fmt is Format.PRETALX
+    assert fmt is Format.C3VOC
     assert len(schedule.sessions) == 5
 
 
