@@ -209,6 +209,7 @@ async def rehearse(
     stay: bool = False,
     crowd: int = 0,
     rooms: dict[str, str] | None = None,
+    channels: tuple[str, str | None] = ("announcements", None),
 ) -> RehearsalSummary:
     """Play the day from ``start`` to ``until`` (simulated) on the console and print every message; returns what
     happened. The real core runs on a throwaway store, with the console as its publisher.
@@ -218,7 +219,8 @@ async def rehearse(
     (host, port) the web side serves the same core while the day plays (its pages are printed first, the
     dashboard's link signed in), and with ``stay`` after it too, until the task is cancelled (Ctrl-C); ``crowd``
     simulated attendees ask and vote in the sessions taking questions; ``rooms`` maps rooms to channels as the
-    setting of that name does."""
+    setting of that name does, and ``channels`` names the announcement and Q&A channels (None: a thread per
+    talk)."""
     routed = (lambda session: room_channel(rooms, session.room, session.track) is not None) if rooms else None
     begin, end, posts = window(
         schedule, start=start, until=until, qa_close_after=qa_close_after, catch_up=catch_up, routed=routed
@@ -231,13 +233,15 @@ async def rehearse(
             qa_close_after_minutes=int(qa_close_after.total_seconds() // 60),
             web_ask=web is not None,
             rooms=rooms,
+            announce_channel=channels[0],
+            qa_channel=channels[1],
         )
         qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
         await qa.start()
         try:
             # Sign-in links expire in real minutes, not in the rehearsal's fast ones.
             chair = Chair(settings, schedule, qa, None, clock=clock, wall_clock=system_clock)
-            publisher = ConsolePublisher(schedule, clock, out)
+            publisher = ConsolePublisher(schedule, clock, out, announce_channel=channels[0], qa_channel=channels[1])
             chair.attach(publisher, roster=RehearsalRoster())
             await chair.open()
             try:

@@ -547,6 +547,13 @@ def _a_number(_ctx: click.Context, _param: click.Parameter, value: float) -> flo
     metavar="N",
     help="With --web: N simulated attendees ask and vote in each session taking questions, so the pages have life.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The bot's settings file: rehearse with its channels (rooms, announcements, Q&A); no token needed.",
+)
 @_qa_close_after_opt
 @date_opt
 @venue_tz_opt
@@ -561,6 +568,7 @@ def rehearse(
     web_text: str | None,
     stay: bool,
     crowd: int,
+    config_file: Path | None,
     qa_close_after: int,
     date: dt.date | None,
     venue_tz: ZoneInfo | None,
@@ -573,6 +581,17 @@ def rehearse(
 
     if stay and web_text is None:
         raise click.BadParameter("--stay keeps the web side up: give --web HOST:PORT too", param_hint="--stay")
+    settings = None
+    channels: tuple[str, str | None] = ("announcements", None)
+    if config_file is not None:
+        try:
+            settings = load_settings(config_file, discord_token="rehearsal")  # the checks of `run`, but the token
+        except ConfigError as exc:
+            raise InvalidInput(
+                "chairbot cannot rehearse with these settings; fix them:\n"
+                + "\n".join(f"  - {p}" for p in exc.problems)
+            ) from None
+        channels = (settings.announce_channel, settings.qa_channel)
     if crowd and web_text is None:
         raise click.BadParameter(
             "the crowd asks on the web side's pages: give --web HOST:PORT too", param_hint="--crowd"
@@ -604,6 +623,8 @@ def rehearse(
                 web=web,
                 stay=stay,
                 crowd=crowd,
+                rooms=dict(settings.rooms) if settings is not None else None,
+                channels=channels,
             )
         )
     except StartupError as exc:

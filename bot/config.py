@@ -278,13 +278,16 @@ class Settings(BaseSettings):
         qa_close_after_minutes: int = 10,
         web_ask: bool = False,
         rooms: dict[str, str] | None = None,
+        announce_channel: str = "announcements",
+        qa_channel: str | None = None,
     ) -> Settings:
         """Settings for a rehearsal on the console: no server and no token; every rule as by default, and the web
         side's ask page as asked."""
         return cls.model_construct(
             discord_token=SecretStr("rehearsal"),
             guild_id=0,
-            announce_channel="announcements",
+            announce_channel=announce_channel,
+            qa_channel=qa_channel,
             schedule="rehearsal",
             data_dir=data_dir,
             qa_close_after_minutes=qa_close_after_minutes,

@@ -253,3 +253,54 @@ def test_one_post_and_one_message_are_counted_in_the_singular(
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Rehearsal of One Break: 1 announcement from Sat 11 May 11:59 to Sat 11 May 12:00 ")
     assert lines[-1].startswith("Rehearsal done: 1 announcement, 1 message, 0 skipped;")
+
+
+ROOMS_DAY = """\
+event: {name: Devrooms, timezone: Europe/Brussels, date: 2031-02-01}
+sessions:
+  - {id: rolin, title: Declarative Networking, start: "10:35", end: "11:00", room: "H.1308 (Rolin)", kind: talk}
+  - {id: janson, title: Sandboxing with Syd, start: "10:35", end: "11:00", room: Janson, kind: talk}
+"""
+
+
+def test_with_the_bots_settings_the_rehearsal_posts_in_their_channels(tmp_path: Path) -> None:
+    schedule = tmp_path / "day.yaml"
+    schedule.write_text(ROOMS_DAY, encoding="utf-8")
+    config = tmp_path / "chairbot.toml"
+    config.write_text(
+        f'guild_id = 1\nannounce_channel = "main"\nschedule = "{schedule}"\n\n'
+        '[rooms]\n"H.1308 (Rolin)" = "rolin"\nJanson = "janson"\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "rehearse", str(schedule), "--config", str(config), "--speed", "100000"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},  # no DISCORD_TOKEN: a rehearsal needs none
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"Brussels · #rolin ──\n🔴 \*\*Now live:\*\* \*\*Declarative Networking\*\*", out)
+    assert re.search(r"Brussels · #janson ──\n🔴 \*\*Now live:\*\* \*\*Sandboxing with Syd\*\*", out)
+    assert re.search(r"Brussels · #main ──\n🔴 \*\*10:35 Brussels — 2 talks now live:\*\*", out), out
+    assert "#rolin › Q&A: Declarative Networking" in out
+
+
+def test_settings_with_a_problem_are_refused_before_the_rehearsal(tmp_path: Path) -> None:
+    schedule = tmp_path / "day.yaml"
+    schedule.write_text(ROOMS_DAY, encoding="utf-8")
+    config = tmp_path / "chairbot.toml"
+    config.write_text(f'guild_id = 1\nschedule = "{schedule}"\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "rehearse", str(schedule), "--config", str(config), "--speed", "100000"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 1
+    assert "chairbot cannot rehearse with these settings; fix them:" in result.stderr
+    assert "announce_channel" in result.stderr
