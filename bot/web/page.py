@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.announce.messages import plain_abstract
 from bot.schedule.model import Kind, Poster, Schedule, Session
 from bot.timefmt import span, utc_iso, zone_label
 from bot.zones import zone_name
@@ -69,6 +70,8 @@ class Row:
     posters_open: bool
     #: What the organizers changed of its time on the day (``Moved: was 09:10–09:40``); empty when nothing.
     changed: str = ""
+    #: The abstract as plain text (its markdown read as text), in paragraphs; empty when there is none.
+    abstract: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,12 @@ def _posters_label(count: int) -> str:
     return "1 poster" if count == 1 else f"{count} posters"
 
 
+def _paragraphs(abstract: str | None) -> tuple[str, ...]:
+    if not abstract or not abstract.strip():
+        return ()
+    return tuple(p.strip() for p in plain_abstract(abstract.strip()).split("\n\n") if p.strip())
+
+
 def _changed(session: Session, original: Session | None, venue: ZoneInfo) -> str:
     """How the session's time differs from the schedule file's, in the venue's time."""
     if original is None or (original.start, original.end) == (session.start, session.end):
@@ -192,6 +201,7 @@ def schedule_days(
                 posters=tuple(_poster(p) for p in session.posters),
                 posters_label=_posters_label(len(session.posters)),
                 changed="" if gone else _changed(session, original.get(session.id), venue),
+                abstract=_paragraphs(session.abstract),
                 posters_open=len(session.posters) <= POSTERS_SHOWN_OPEN,
             )
         )

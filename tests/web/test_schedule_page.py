@@ -117,3 +117,21 @@ async def test_a_day_in_several_rooms_is_grouped_by_room(site: Site) -> None:
     assert ids["Hall A"] == ["opening", "talk"]
     assert ids["Hall B"] == ["panel"]
     assert "lunch" in ids["All rooms"]
+
+
+async def test_an_abstract_is_folded_under_its_session_as_plain_text(site: Site) -> None:
+    _, html = await site.get("/")
+    talk = html.split('id="session-talk"', 1)[1].split("</li>", 1)[0]
+    assert '<details class="abstract"><summary>Abstract</summary><p>About engines.</p></details>' in talk
+    opening = html.split('id="session-opening"', 1)[1].split("</li>", 1)[0]
+    assert "abstract" not in opening  # none given
+
+
+def test_an_abstracts_markdown_reads_as_text_in_paragraphs() -> None:
+    from bot.web.page import _paragraphs
+
+    assert _paragraphs("**Guix** at [the site](https://guix.gnu.org).\n\n<script>x</script> second") == (
+        "Guix at the site (https://guix.gnu.org).",
+        "<script>x</script> second",  # text: the template escapes it
+    )
+    assert _paragraphs("  ") == ()
