@@ -36,6 +36,8 @@ DEFAULT_INTERVAL_S = 0.1
 SEND_TIMEOUT_S = 30.0
 #: A comment line this often keeps proxies from closing a quiet stream, and notices a page that went away.
 PING_S = 20.0
+#: How often a stream that is for some people only asks whether its reader still is one of them.
+RECHECK_S = 60.0
 #: The browser reconnects after this long when the connection drops (EventSource's ``retry``).
 RETRY_MS = 2000
 
@@ -184,8 +186,18 @@ class LiveHub:
         """What a page of this view shows now (for rendering it before its stream starts)."""
         return await self.views[name].build(arg)
 
-    async def serve(self, request: web.Request, name: str, arg: str) -> web.StreamResponse:
-        """Stream ``name(arg)`` to the page that made ``request`` until it goes away or the app stops."""
+    async def serve(
+        self,
+        request: web.Request,
+        name: str,
+        arg: str,
+        *,
+        still_allowed: Callable[[], Awaitable[bool]] | None = None,
+        recheck_every: float | None = None,
+    ) -> web.StreamResponse:
+        """Stream ``name(arg)`` to the page that made ``request`` until it goes away or the app stops; with
+        ``still_allowed``, also once that says no, asked every ``recheck_every`` seconds (a moderator's role)."""
+        every = RECHECK_S if recheck_every is None else recheck_every
         if self._stopping.is_set():
             raise web.HTTPServiceUnavailable(text="The server is stopping.")
         # Line feeds, as the frames built here use, also for the keep-alive pings.
@@ -197,8 +209,18 @@ class LiveHub:
         try:
             async with self._listen(name, arg) as listener:
                 gone.add_done_callback(lambda _: listener.ready.set())
+                next_check = time.monotonic() + every
                 while not self._stopping.is_set() and not gone.done():
-                    await listener.ready.wait()
+                    if still_allowed is None:
+                        await listener.ready.wait()
+                    else:
+                        try:
+                            await asyncio.wait_for(listener.ready.wait(), max(0.0, next_check - time.monotonic()))
+                        except TimeoutError:
+                            if not await still_allowed():
+                                break
+                            next_check = time.monotonic() + every
+                            continue
                     listener.ready.clear()
                     frame, listener.frame = listener.frame, None
                     if frame is None or self._stopping.is_set() or gone.done():

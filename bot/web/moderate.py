@@ -19,11 +19,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.chair import Chair
+from bot.errors import Refusal
 from bot.messages import shorten
 from bot.qa.export import render_export
 from bot.qa.model import Question, Status
 from bot.schedule.model import Session
-from bot.signin import Member
+from bot.signin import Member, Role
 from bot.timefmt import span, zone_label
 from bot.web.auth import NAMES, Form, Problem, Signed, member_action, member_page, wants_json
 from bot.web.keys import CHAIR, HUB
@@ -116,7 +117,20 @@ async def export(request: web.Request, signed: Signed) -> web.StreamResponse:
 async def live(request: web.Request, signed: Signed) -> web.StreamResponse:
     """The dashboard's live stream (Server-Sent Events, ``event: moderate``), for a moderator signed in now."""
     session = _session(request)
-    return await request.app[HUB].serve(request, MODERATOR_QA, session.id)
+    chair = request.app[CHAIR]
+
+    async def still_a_moderator() -> bool:
+        """Asked now and then: a moderator whose role was taken away stops receiving the queue. When Discord
+        cannot say (an outage), the stream goes on; the next click asks again anyway."""
+        try:
+            await chair.member_with(signed.member.id, Role.MODERATOR)
+        except Refusal:
+            return False
+        except Exception:
+            log.warning("could not check the role of member %s; their stream goes on", signed.member.id)
+        return True
+
+    return await request.app[HUB].serve(request, MODERATOR_QA, session.id, still_allowed=still_a_moderator)
 
 
 def _no_store(response: web.StreamResponse) -> web.StreamResponse:

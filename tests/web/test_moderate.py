@@ -9,9 +9,11 @@ import time
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.qa.export import render_export
 from bot.qa.model import Action, Status
+from bot.web import live
 from tests.web.moderation_site import MO, ZOE, Moderator, StaffedSite, staffed
 from tests.web.test_live import next_event
 
@@ -357,6 +359,23 @@ async def test_the_live_stream_is_for_signed_in_moderators_only(staffed: Staffed
     staffed.roster.grant(MO)
     async with mo.http.get(staffed.base + "/live/moderate/nope", headers=STREAM) as response:
         assert response.status == 404
+
+
+async def test_a_moderator_whose_role_is_taken_away_stops_receiving_the_queue(
+    staffed: StaffedSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "RECHECK_S", 0.1)
+    mo = await staffed.sign_in(MO)
+    stream = await open_stream(mo)
+    try:
+        name, _ = await next_event(stream)
+        assert name == "moderate"
+        staffed.roster.revoke(MO.id)
+        # The stream ends by itself within a few checks: nothing more of the queue reaches this screen.
+        rest = await asyncio.wait_for(stream.content.read(), 5)
+        assert b"event: moderate" not in rest
+    finally:
+        stream.close()
 
 
 async def test_what_one_moderator_does_reaches_the_other_within_a_second(staffed: StaffedSite) -> None:
