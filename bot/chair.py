@@ -509,8 +509,8 @@ class Chair:
 
     def sign_in_link(self, member: Member, base_url: str | None = None) -> str:
         """A personal link that signs ``member`` in to the web side (valid for a few minutes), on ``base_url``
-        (default: where the settings say the web side is); :class:`Refusal` when the web side is off."""
-        base = base_url or self.settings.public_url or self.web_served_at or self.settings.web_base_url
+        (default: ``public_url``, else where this process serves it); :class:`Refusal` when the web side is off."""
+        base = base_url or self.settings.public_url or self.web_served_at
         if base is None or self.sign_in is None:
             raise Refusal("The web side is off: set `web_listen` (and `public_url` behind a proxy) to use it.")
         return f"{base}/signin/{self.sign_in.link_token(member)}"
@@ -563,7 +563,7 @@ class Chair:
 
     # -- health -----------------------------------------------------------------------------------------------
 
-    async def health(self, gateway: GatewayStats | None = None) -> Health:
+    async def health(self, gateway: GatewayStats | None = None, *, probe_database: bool = True) -> Health:
         """The state at a glance: what is next, what was last posted and how late, the outbox and the questions."""
         outbox_counts: dict[str, int] = {}
         next_id: str | None = None
@@ -577,7 +577,8 @@ class Chair:
             last = self.announcer.last
         questions = {status.value: n for status, n in (await self.qa.counts()).items()}
         gateway = gateway or GatewayStats()
-        database_error = await self._database_error()
+        # A committed write, with its fsync: for health checks, not for every metrics scrape.
+        database_error = await self._database_error() if probe_database else None
         return Health(
             now=self.clock(),
             next_announcement=next_id,

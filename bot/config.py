@@ -205,18 +205,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def web_base_url(self) -> str | None:
-        """Where people reach the web side: ``public_url``, else ``http://`` and ``web_listen``; None when off or
-        when the port is picked at start (the page's own address serves then)."""
-        if self.public_url is not None:
-            return self.public_url
-        address = self.web_address
-        if address is None or address[1] == 0:  # off, or on a port only known once listening
-            return None
-        host, port = address
-        return f"http://{url_host(host)}:{port}"
-
-    @property
     def web_address(self) -> tuple[str, int] | None:
         """``web_listen`` as (host, port), or None when the web side is off."""
         return None if self.web_listen is None else host_and_port(self.web_listen)

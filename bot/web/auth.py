@@ -214,8 +214,8 @@ def member_action(
 
 def _secure(request: web.Request) -> bool:
     """Whether the cookie may travel over https only: when people reach the web side by https."""
-    base = request.app[CHAIR].settings.web_base_url or ""
-    return base.startswith("https://") or request.secure
+    public = request.app[CHAIR].settings.public_url or ""
+    return public.startswith("https://") or request.secure
 
 
 async def sign_in(request: web.Request) -> web.StreamResponse:

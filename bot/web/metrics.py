@@ -69,7 +69,7 @@ class Snapshot:
 
 async def take_snapshot(chair: Chair, gateway: GatewayStats | None, hub: LiveHub | None = None) -> Snapshot:
     """Read the numbers from the core: the health report, plus the queue of each session live now."""
-    health = await chair.health(gateway)
+    health = await chair.health(gateway, probe_database=False)
     live = chair.schedule.live_at(chair.clock())
     counts = await asyncio.gather(*(chair.qa.counts(session.id) for session in live))
     stats = chair.qa.stats

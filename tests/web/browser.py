@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Dialog, Error, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Dialog, Error, Page, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless chromium as root in CI: no sandbox (root cannot have one), no GPU, and no traffic of its own.
@@ -48,6 +48,15 @@ async def browser() -> AsyncIterator[Browser]:
             yield launched
         finally:
             await launched.close()
+
+
+@pytest.fixture
+async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
+    """The contexts a test opens (it appends each), closed at its end."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        await context.close()
 
 
 @dataclass

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -17,9 +19,11 @@ from bot.console.rehearse import ConsolePublisher
 from bot.health import GatewayStats
 from bot.qa.service import QAService
 from bot.schedule.loader import parse_schedule
+from bot.schedule.model import Schedule
+from bot.schedule.source import ScheduleSource
 from bot.web.server import bound_port, make_app, start_site
 from tests.clocks import HandClock
-from tests.web.browser import browser  # noqa: F401  (a fixture: the real browser for the page tests)
+from tests.web.browser import browser, contexts  # noqa: F401  (fixtures: the real browser, its contexts)
 
 DAY = """
 event: {name: Web Day, timezone: Europe/Vienna, date: 2031-05-12, display_timezones: [Asia/Kathmandu]}
@@ -66,15 +70,24 @@ def gateway() -> GatewayStats | None:
     return None
 
 
-@pytest.fixture
-async def site(tmp_path: Path, gateway: GatewayStats | None) -> AsyncIterator[Site]:
-    schedule = parse_schedule(DAY, "day.yaml")
-    clock = HandClock(MORNING)
-    settings = Settings.for_rehearsal(tmp_path)
-    qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
-    await qa.start()
-    try:
-        chair = Chair(settings, schedule, qa, None, clock=clock)
+@contextlib.asynccontextmanager
+async def serving(
+    day: str | Schedule,
+    data_dir: Path,
+    now: dt.datetime,
+    *,
+    source: ScheduleSource | None = None,
+    gateway: GatewayStats | None = None,
+    **settings: Any,
+) -> AsyncIterator[Site]:
+    """``day`` (a schedule, or its text in the native format) in a real core on a throwaway store in
+    ``data_dir``, served by the real web app on a free local port; the event's clock stands at ``now``;
+    ``settings`` changes the rehearsal's defaults."""
+    schedule = parse_schedule(day, "day.yaml") if isinstance(day, str) else day
+    clock = HandClock(now)
+    config = Settings.for_rehearsal(data_dir).model_copy(update=settings)
+    async with QAService(config.database_path, config=config.qa_config(), clock=clock) as qa:
+        chair = Chair(config, schedule, qa, source, clock=clock)
         chair.attach(ConsolePublisher(schedule, clock, io.StringIO()))
         await chair.open()
         try:
@@ -86,5 +99,9 @@ async def site(tmp_path: Path, gateway: GatewayStats | None) -> AsyncIterator[Si
                 await runner.cleanup()
         finally:
             await chair.close()
-    finally:
-        await qa.close()
+
+
+@pytest.fixture
+async def site(tmp_path: Path, gateway: GatewayStats | None) -> AsyncIterator[Site]:
+    async with serving(DAY, tmp_path, MORNING, gateway=gateway) as running:
+        yield running

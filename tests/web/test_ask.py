@@ -25,9 +25,9 @@ from bot.web.ask import (
     VOTES_PER_ADDRESS,
     AddressWindow,
 )
-from tests.web.conftest import DAY, MORNING, Site
+from tests.web.conftest import DAY, MORNING, Site, serving
 from tests.web.test_live import next_event
-from tests.web.test_stage import configure, serving
+from tests.web.test_stage import configure
 
 JSON = {"Accept": "application/json"}
 
@@ -375,7 +375,7 @@ def test_the_window_per_address_slides_and_does_not_count_what_it_refused() -> N
 
 
 async def test_behind_a_proxy_the_limits_count_each_visitors_address(tmp_path: Path) -> None:
-    async with serving(tmp_path, DAY, MORNING, web_ask=True, web_behind_proxy=True) as proxied:
+    async with serving(DAY, tmp_path, MORNING, web_ask=True, web_behind_proxy=True) as proxied:
         ask_site = proxied
         visitors: list[Visitor] = []
         try:

@@ -4,7 +4,6 @@ when a link from another site opens the page, and how it looks at 375×812."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +11,9 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Request
 
 from tests.web.browser import PageWatch, screenshot
-from tests.web.conftest import Site
+from tests.web.conftest import Site, serving
 from tests.web.test_browser_stage import SHOWCASE_DAY, SHOWCASE_NOW
-from tests.web.test_stage import configure, serving
+from tests.web.test_stage import configure
 
 PHONE: dict[str, Any] = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 
@@ -24,15 +23,6 @@ def ask_site(site: Site) -> Site:
     """The site with the ask page on (and its questions reviewed first, the default)."""
     configure(site, web_ask=True)
     return site
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    """The contexts a test opens, closed at its end."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
 
 
 async def phone(browser: Browser, contexts: list[BrowserContext], **options: Any) -> Page:
@@ -205,7 +195,7 @@ async def test_a_link_from_another_site_keeps_the_browsers_identity(
 
 
 async def test_the_ask_page_on_a_phone(tmp_path: Path, browser: Browser, contexts: list[BrowserContext]) -> None:
-    async with serving(tmp_path, SHOWCASE_DAY, SHOWCASE_NOW, web_ask=True, web_ask_review=False) as site:
+    async with serving(SHOWCASE_DAY, tmp_path, SHOWCASE_NOW, web_ask=True, web_ask_review=False) as site:
         qa = site.chair.qa
         await qa.ask("invited-2", "s", "How do you measure calibration without labels?", author_name="Mary")
         await qa.pull_next("invited-2", "mod")

@@ -5,9 +5,7 @@ without JavaScript, and how it looks on a phone."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.qa.model import Status
@@ -22,15 +20,6 @@ PHONE = {"width": 375, "height": 812}
 #: How long another moderator's click may take to show.
 WITHIN_A_SECOND = 1000
 HOSTILE = "<img src=x onerror=alert(1)> <script>alert(2)</script> Is this <b>safe</b>?"
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    """The contexts a test opens, closed at its end."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
 
 
 async def dashboard(

@@ -4,7 +4,6 @@ browser's clock, posters, hostile text and the Content-Security-Policy, and how 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,15 +16,6 @@ from tests.web.conftest import Site
 VENUE = ZoneInfo("Europe/Vienna")
 #: 09:15 at the venue: the talk (09:10–09:40) is on, the panel (09:40–10:20) is next.
 DURING_THE_TALK = dt.datetime(2031, 5, 12, 7, 15, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    """The contexts a test opens, closed at its end."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
 
 
 async def open_page(

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route
 
 from tests.web.browser import PageWatch, screenshot
-from tests.web.conftest import Site
-from tests.web.test_stage import configure, serving
+from tests.web.conftest import Site, serving
+from tests.web.test_stage import configure
 
 #: 09:15 at the venue (Vienna, UTC+2 in May): the talk (09:10–09:40) is on; its Q&A closes at 09:50.
 DURING_THE_TALK = dt.datetime(2031, 5, 12, 7, 15, tzinfo=dt.UTC)
@@ -31,15 +29,6 @@ sessions:
 """
 #: 09:31 at the venue: the showcase talk is on, its Q&A closes at 09:50.
 SHOWCASE_NOW = dt.datetime(2031, 5, 12, 7, 31, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    """The contexts a test opens, closed at its end."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
 
 
 async def open_stage(
@@ -161,7 +150,7 @@ async def test_the_page_reconnects_by_itself_when_the_stream_fails(
 async def test_the_stage_fills_a_projector_without_scrolling(
     tmp_path: Path, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
-    async with serving(tmp_path, SHOWCASE_DAY, SHOWCASE_NOW, web_ask=True) as site:
+    async with serving(SHOWCASE_DAY, tmp_path, SHOWCASE_NOW, web_ask=True) as site:
         qa = site.chair.qa
         asked = [
             (

@@ -5,7 +5,6 @@ cancellation (with a higher ``SEQUENCE``) where the file's JSON stays as it was.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import subprocess
 import sys
@@ -14,18 +13,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from icalendar import Calendar
 
-from bot.chair import Chair
-from bot.config import Settings
-from bot.console.rehearse import ConsolePublisher
-from bot.qa.service import QAService
 from bot.schedule.source import ScheduleSource
-from bot.web.server import bound_port, make_app, start_site
-from tests.clocks import HandClock
-from tests.web.conftest import Site
+from tests.web.conftest import Site, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "schedule").glob("*.yaml"))
@@ -56,30 +48,13 @@ def instant(text: str) -> dt.datetime:
 
 
 @asynccontextmanager
-async def serving(file: Path, data_dir: Path, now: dt.datetime) -> AsyncIterator[Site]:
-    """The file loaded as the bot loads it (its schedule source), in a real core on a throwaway store, served by
-    the real web app on a free local port; the event's clock stands at ``now``."""
+async def served(file: Path, data_dir: Path, now: dt.datetime) -> AsyncIterator[Site]:
+    """The file loaded as the bot loads it (its schedule source), served as the ``site`` fixture serves its day;
+    the event's clock stands at ``now``."""
     source = ScheduleSource(str(file), cache_dir=data_dir)
     schedule = (await source.load()).schedule
-    clock = HandClock(now)
-    settings = Settings.for_rehearsal(data_dir)
-    qa = QAService(settings.database_path, config=settings.qa_config(), clock=clock)
-    await qa.start()
-    try:
-        chair = Chair(settings, schedule, qa, source, clock=clock)
-        chair.attach(ConsolePublisher(schedule, clock, io.StringIO()))
-        await chair.open()
-        try:
-            runner = await start_site(make_app(chair), "127.0.0.1", 0)
-            try:
-                async with aiohttp.ClientSession() as http:
-                    yield Site(chair, clock, http, f"http://127.0.0.1:{bound_port(runner)}")
-            finally:
-                await runner.cleanup()
-        finally:
-            await chair.close()
-    finally:
-        await qa.close()
+    async with serving(schedule, data_dir, now, source=source) as site:
+        yield site
 
 
 async def feed(site: Site) -> dict[str, Any]:
@@ -119,7 +94,7 @@ async def test_the_calendar_feed_is_what_show_json_prints(file: Path, tmp_path: 
     assert talks, f"{file.name} has sessions"
     first_start = min(instant(s["start"]) for s in sessions)
     # The day before the event: no session is on, so a shift moves sessions as they are.
-    async with serving(file, tmp_path, first_start - dt.timedelta(days=1)) as site:
+    async with served(file, tmp_path, first_start - dt.timedelta(days=1)) as site:
         events = await feed(site)
 
         # One VEVENT per session but breaks, at the JSON's instants, with its title, not yet changed.

@@ -4,51 +4,16 @@ the ask page (or the Discord hint when the ask page is off). Live updates are te
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import io
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import aiohttp
-
-from bot.chair import Chair
-from bot.config import Settings
-from bot.console.rehearse import ConsolePublisher
-from bot.qa.service import QAService
-from bot.schedule.loader import parse_schedule
-from bot.web.server import bound_port, make_app, start_site
 from bot.web.stage import DISCORD_HINT, OFF_SCHEDULE, qr_svg
-from tests.clocks import HandClock
 from tests.web.conftest import Site
 
 
 def configure(site: Site, **changes: Any) -> None:
     """Change the running site's settings (each request reads them afresh)."""
     site.chair.settings = site.chair.settings.model_copy(update=changes)
-
-
-@contextlib.asynccontextmanager
-async def serving(tmp_path: Path, day: str, now: dt.datetime, **settings: Any) -> AsyncIterator[Site]:
-    """Like the ``site`` fixture, for another day than its own and other settings."""
-    schedule = parse_schedule(day, "day.yaml")
-    clock = HandClock(now)
-    config = Settings.for_rehearsal(tmp_path).model_copy(update=settings)
-    async with QAService(config.database_path, config=config.qa_config(), clock=clock) as qa:
-        chair = Chair(config, schedule, qa, None, clock=clock)
-        chair.attach(ConsolePublisher(schedule, clock, io.StringIO()))
-        await chair.open()
-        try:
-            runner = await start_site(make_app(chair), "127.0.0.1", 0)
-            try:
-                async with aiohttp.ClientSession() as http:
-                    yield Site(chair, clock, http, f"http://127.0.0.1:{bound_port(runner)}")
-            finally:
-                await runner.cleanup()
-        finally:
-            await chair.close()
 
 
 async def test_the_stage_shows_the_session_and_a_qr_code_of_its_ask_page(site: Site) -> None:

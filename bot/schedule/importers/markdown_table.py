@@ -51,10 +51,10 @@ from bot.schedule.importers.plaintext import (
     ClockTime,
     MissingZone,
     clock_time,
-    id_from_title,
     name_from,
     schedule_line,
     time_span,
+    unique_id,
 )
 from bot.schedule.kinds import infer_kind, read_type
 from bot.schedule.model import Kind
@@ -722,12 +722,7 @@ def markdown_table_import(
     sessions: list[dict[str, Any]] = []
     used: set[str] = set()
     for row in rows:
-        base, n = id_from_title(row.title), 1
-        ident = base
-        while ident in used:
-            n += 1
-            ident = f"{base}-{n}"
-        used.add(ident)
+        ident = unique_id(row.title, used)
         on = days[row.day] if row.day is not None else date
         assert on is not None  # an undated row without --date, or a date without its year, stopped us above
         midnight = dt.datetime.combine(on, dt.time()) + dt.timedelta(days=row.after_midnight)

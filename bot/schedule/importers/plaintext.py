@@ -138,6 +138,17 @@ def _clean_title(rest: str) -> str:
     return " ".join(title.strip(" *_|").split())
 
 
+def unique_id(title: str, used: set[str]) -> str:
+    """The id of a session titled ``title``, ``-2``, ``-3``... added when another took it; recorded in ``used``."""
+    base = ident = id_from_title(title)
+    n = 1
+    while ident in used:
+        n += 1
+        ident = f"{base}-{n}"
+    used.add(ident)
+    return ident
+
+
 def id_from_title(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "session"
@@ -232,12 +243,7 @@ def plaintext_document(
     used: set[str] = set()
     day = 0  # days after ``date``: grows when a line runs past midnight
     for item in found:
-        base, n = id_from_title(item.title), 1
-        ident = base
-        while ident in used:
-            n += 1
-            ident = f"{base}-{n}"
-        used.add(ident)
+        ident = unique_id(item.title, used)
         begins = midnight + dt.timedelta(days=day, minutes=item.start)
         ends = midnight + dt.timedelta(days=day, minutes=item.end)
         sessions.append(
